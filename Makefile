@@ -17,6 +17,8 @@ $(STAMP): setup.py settings.ini
 	$(PIP) --upgrade pip $(QUIET)
 	$(PIP) torch==2.13.0 $(QUIET)
 	$(PIP) -e ".[dev]" $(QUIET)
+	# medmnist for its dataset catalogue and downloader, without its torchvision requirement (which breaks torch here)
+	$(PIP) --no-deps medmnist==3.0.2 $(QUIET)
 	@$(PY) -c "import medai, torch, monai, nbdev, papermill" || (echo "set-up failed: see the pip output above" && exit 1)
 	@touch $(STAMP)
 
