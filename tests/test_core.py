@@ -2,6 +2,7 @@
 import os, random, subprocess, sys
 from pathlib import Path
 import numpy as np, pandas as pd, pytest, torch
+import medai.imaging.data  # noqa: F401  (registers the imaging datasets)
 from medai.core import (DataError, ParameterError, TableDataset, UnknownDatasetError, data_samples_dir, get_device,
                         list_datasets, load_dataset, seed_everything)
 
@@ -10,7 +11,10 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize("name", list(list_datasets().name))
 def test_registry_loads_every_listed_dataset(name):
     ds = load_dataset(name)
-    assert isinstance(ds, TableDataset) and len(ds.frame) > 100
+    if not isinstance(ds, TableDataset):  # images and volumes: ImageData with all splits and both classes
+        assert len(ds.labels) >= 100 and set(ds.split) == {"train", "val", "test"} and ds.source
+        return
+    assert len(ds.frame) > 100
     for role in ("time", "event", "treatment", "target"):
         col = getattr(ds, role)
         assert col is None or col in ds.frame.columns
@@ -45,7 +49,8 @@ def test_every_sample_file_is_documented():
     readme = (ROOT/"data_samples"/"README.md").read_text()
     for f in (ROOT/"data_samples").iterdir():
         if f.name != "README.md" and not f.name.startswith((".", "__")):
-            assert f"`{f.name}`" in readme, f"{f.name} is not listed in data_samples/README.md"
+            name = f"`{f.name}/`" if f.is_dir() else f"`{f.name}`"
+            assert name in readme, f"{f.name} is not listed in data_samples/README.md"
 
 def test_seed_everything_reproduces_python_numpy_torch():
     def draw():
