@@ -1,0 +1,109 @@
+"medai.imaging: loaders on real formats, bad inputs caught before training, exported models, the case studies as reports."
+import json, shutil
+from pathlib import Path
+import numpy as np, pandas as pd, pytest, nibabel as nib
+from PIL import Image
+from medai.core import DataError, ParameterError, data_samples_dir
+from medai.imaging.data import ImageData, check_splits, load_image_folder, load_medmnist, load_volume, nodule_crops
+from medai.imaging.export import ExportedModel, export_model
+from medai.imaging.train import fit, predict_proba
+from medai.report import run_report
+from conftest import medai_cli
+
+LIDC = data_samples_dir()/"lidc_phantom"
+SHARED = Path(__file__).resolve().parents[2]/"shared"/"data"
+
+def test_dicom_series_and_nifti_give_the_same_volume():
+    nii, a1 = load_volume(LIDC/"volumes"/"ct000.nii.gz")
+    dcm, a2 = load_volume(LIDC/"dicom_series")
+    assert np.array_equal(nii, dcm) and np.allclose(a1, a2)
+
+def test_world_and_voxel_coordinates_give_the_same_crops(tmp_path):
+    table = pd.read_csv(LIDC/"nodules.csv").head(24)
+    table["volume"] = [str(LIDC/v) for v in table.volume]
+    rank = table.groupby("label").cumcount() % 4  # every split gets both classes
+    table["split"] = np.select([rank < 2, rank == 2], ["train", "val"], "test")
+    world = tmp_path/"world.csv"; table.to_csv(world, index=False)
+    aff = nib.load(LIDC/"volumes"/"ct000.nii.gz").affine
+    vox = table.copy()
+    ijk = np.linalg.solve(aff, np.c_[table[["x", "y", "z"]].to_numpy(), np.ones(len(table))].T).T[:, :3]
+    vox[["x", "y", "z"]] = ijk
+    vox.to_csv(tmp_path/"voxel.csv", index=False)
+    a = nodule_crops(world, size=20)
+    b = nodule_crops(tmp_path/"voxel.csv", size=20, coords="voxel")
+    assert np.array_equal(a.images, b.images)
+
+def test_nan_voxels_are_refused(tmp_path):
+    vol = np.zeros((20, 20, 20), np.float32); vol[3, 3, 3] = np.nan
+    nib.save(nib.Nifti1Image(vol, np.eye(4)), tmp_path/"nan.nii.gz")
+    with pytest.raises(DataError, match="NaN"): load_volume(tmp_path/"nan.nii.gz")
+
+def test_dicom_series_with_a_missing_slice(tmp_path):
+    series = tmp_path/"series"; shutil.copytree(LIDC/"dicom_series", series)
+    (series/"slice030.dcm").unlink()
+    with pytest.raises(DataError, match="slices are missing"): load_volume(series)
+
+def test_dicom_folder_with_two_series(tmp_path):
+    import pydicom
+    series = tmp_path/"series"; shutil.copytree(LIDC/"dicom_series", series)
+    ds = pydicom.dcmread(series/"slice005.dcm"); ds.SeriesInstanceUID = "1.2.3.4"; ds.save_as(series/"slice005.dcm")
+    with pytest.raises(DataError, match="mixes 2 DICOM series"): load_volume(series)
+
+def test_split_with_one_class_is_refused(tmp_path):
+    table = pd.read_csv(data_samples_dir()/"breast_ultrasound"/"labels.csv").head(40)
+    table["path"] = [str(data_samples_dir()/"breast_ultrasound"/p) for p in table.path]
+    table["split"] = np.where(table.label == "benign", "test", "train")
+    table.loc[table.index[:4], "split"] = "val"
+    table.to_csv(tmp_path/"bad.csv", index=False)
+    with pytest.raises(DataError, match="one class in a split"): load_image_folder(tmp_path/"bad.csv", size=32)
+
+def test_patients_never_span_two_splits():
+    data = load_image_folder(data_samples_dir()/"breast_ultrasound"/"labels.csv", size=32)
+    assert pd.DataFrame({"p": data.patient_id, "s": data.split}).groupby("p").s.nunique().max() == 1
+
+def test_grayscale_and_rgb_are_converted_when_asked(tmp_path):
+    for i in range(30):
+        c = "malignant" if i % 3 == 0 else "benign"
+        (tmp_path/c).mkdir(exist_ok=True)
+        mode = "RGB" if i % 2 else "L"
+        Image.new(mode, (40, 36), color=(i*5, 0, 0) if mode == "RGB" else i*5).save(tmp_path/c/f"{i}.jpg")
+    with pytest.raises(DataError, match="mixes RGB"): load_image_folder(tmp_path, size=32)
+    assert load_image_folder(tmp_path, size=32, channels=3).images.shape == (30, 3, 32, 32)
+
+def test_network_that_does_not_fit_the_data():
+    data = load_image_folder(data_samples_dir()/"breast_ultrasound"/"labels.csv", size=24)
+    with pytest.raises(ParameterError, match="at least 32 px"): fit(data, "densenet121", epochs=1)
+
+@pytest.mark.skipif(not (SHARED/"imaging"/"breastmnist.npz").exists(), reason="shared BreastMNIST not present")
+def test_real_breastmnist_official_splits():
+    data = load_medmnist(SHARED/"imaging"/"breastmnist.npz")
+    assert data.summary().sum(axis=1).tolist() == [546, 78, 156]
+    assert data.classes == ["normal, benign", "malignant"]
+    assert (data.labels[data.split == "train"] == 1).sum() == 147  # 147 malignant training images (label 0 in the file)
+
+def test_predict_cli_matches_the_trained_model(tmp_path):
+    data = load_image_folder(data_samples_dir()/"breast_ultrasound"/"labels.csv", size=32)
+    trained = fit(data, "compact_cnn", "ultrasound", epochs=1, width=0.25, show_progress=False)
+    model_dir = export_model(trained, tmp_path/"model", check_images=data.part("test").images)
+    files = sorted((data_samples_dir()/"breast_ultrasound"/"malignant").glob("*.png"))[:4]
+    r = medai_cli("predict", str(model_dir), *map(str, files), "-o", str(tmp_path/"p.csv"))
+    assert r.returncode == 0, r.stderr
+    got = pd.read_csv(tmp_path/"p.csv")[["p_benign", "p_malignant"]].to_numpy()
+    want = predict_proba(trained, np.stack([ExportedModel(model_dir).load_file(f) for f in files]))
+    assert np.allclose(got, want, atol=1e-5)
+
+@pytest.mark.parametrize("study, params", [
+    ("breast_ultrasound_diagnosis", {"model": "compact_cnn", "epochs": 2, "width": 0.25, "image_size": 32, "n_boot": 200, "n_explain": 2}),
+    ("lung_nodule_diagnosis", {"model": "compact_cnn", "epochs": 2, "width": 0.25, "n_boot": 200, "n_explain": 2}),
+])
+def test_imaging_case_studies_write_complete_reports(study, params):
+    run = run_report(study, params, progress=False)
+    metrics = json.loads((run/"metrics.json").read_text())
+    assert 0 <= metrics["auc"]["ci_low"] <= metrics["auc"]["value"] <= metrics["auc"]["ci_high"] <= 1
+    assert metrics["synthetic_data"] is True and metrics["export_max_gap"] < 1e-4
+    for f in ["figures/test_evaluation.png", "figures/explanations.svg", "figures/learning_curves.png", "tables/test_metrics.csv",
+              "model/model.ts", "model/metadata.json"]:
+        assert (run/f).is_file(), f
+    meta = json.loads((run/"model"/"metadata.json").read_text())
+    assert meta["classes"] == ["benign", "malignant"] and "auc" in meta["metrics"]
+    assert "simulated" in (run/"report.html").read_text().lower()
