@@ -1,7 +1,7 @@
 "medai.imaging: loaders on real formats, bad inputs caught before training, exported models, the case studies as reports."
 import json, shutil
 from pathlib import Path
-import numpy as np, pandas as pd, pytest, nibabel as nib
+import numpy as np, pandas as pd, pytest, nibabel as nib, torch
 from PIL import Image
 from medai.core import DataError, ParameterError, data_samples_dir
 from medai.imaging.data import ImageData, check_splits, load_image_folder, load_medmnist, load_volume, nodule_crops
@@ -107,3 +107,40 @@ def test_imaging_case_studies_write_complete_reports(study, params):
     meta = json.loads((run/"model"/"metadata.json").read_text())
     assert meta["classes"] == ["benign", "malignant"] and "auc" in meta["metrics"]
     assert "simulated" in (run/"report.html").read_text().lower()
+
+def test_folder_of_2d_dicom_images(tmp_path):
+    slices = sorted((LIDC/"dicom_series").glob("*.dcm"))
+    for i, f in enumerate(slices[:30]):
+        c = "malignant" if i % 3 == 0 else "benign"
+        (tmp_path/c).mkdir(exist_ok=True); shutil.copy(f, tmp_path/c/f.name)
+    data = load_image_folder(tmp_path, size=48)
+    assert data.images.shape == (30, 1, 48, 48) and 0 <= data.images.min() and data.images.max() <= 1
+
+def test_truncated_png_names_the_file(tmp_path):
+    src = sorted((data_samples_dir()/"breast_ultrasound"/"benign").glob("*.png"))[0]
+    for c in ("benign", "malignant"):
+        (tmp_path/c).mkdir()
+        for i in range(12): shutil.copy(src, tmp_path/c/f"{i}.png")
+    (tmp_path/"benign"/"3.png").write_bytes(src.read_bytes()[:200])
+    with pytest.raises(DataError, match=r"3\.png.*unreadable or truncated"): load_image_folder(tmp_path, size=32)
+
+def test_images_smaller_than_the_size(tmp_path):
+    with pytest.raises(DataError, match="smaller than the requested size"):
+        load_image_folder(data_samples_dir()/"breast_ultrasound"/"labels.csv", size=128)
+
+def test_resume_ends_where_an_uninterrupted_run_ends(tmp_path):
+    data = load_image_folder(data_samples_dir()/"breast_ultrasound"/"labels.csv", size=32)
+    kw = dict(network="compact_cnn", modality="ultrasound", epochs=3, width=0.25, patience=10, show_progress=False)
+    whole = fit(data, **kw)
+    fit(data, checkpoint_dir=tmp_path, stop_after=1, **kw)
+    resumed = fit(data, checkpoint_dir=tmp_path, resume=True, **kw)
+    assert whole.history.val_auc.tolist() == resumed.history.val_auc.tolist()
+    assert all(torch.equal(a, b) for a, b in zip(whole.model.state_dict().values(), resumed.model.state_dict().values()))
+
+def test_three_classes_get_per_class_aucs(tmp_path):
+    from medai.imaging.evaluate import evaluate_classifier
+    base = load_image_folder(data_samples_dir()/"breast_ultrasound"/"labels.csv", size=32)
+    labels = base.labels.copy(); labels[(base.labels == 0) & (np.arange(len(labels)) % 2 == 0)] = 2
+    data = check_splits(ImageData(base.images, labels, ["benign", "malignant", "other"], base.split, base.patient_id))
+    ev = evaluate_classifier(fit(data, "compact_cnn", epochs=1, width=0.25, show_progress=False), data, n_boot=100)
+    assert {"auc[benign]", "auc[malignant]", "auc[other]", "macro_auc", "accuracy"} == set(ev.metrics.index)
