@@ -1,5 +1,5 @@
 "medai.imaging: loaders on real formats, bad inputs caught before training, exported models, the case studies as reports."
-import json, shutil
+import json, os, shutil
 from pathlib import Path
 import numpy as np, pandas as pd, pytest, nibabel as nib, torch
 from PIL import Image
@@ -11,7 +11,7 @@ from medai.report import run_report
 from conftest import medai_cli
 
 LIDC = data_samples_dir()/"lidc_phantom"
-SHARED = Path(__file__).resolve().parents[2]/"shared"/"data"
+SHARED = Path(os.environ.get("MEDAI_SHARED_DATA", Path(__file__).resolve().parents[2]/"shared"/"data"))
 
 def test_dicom_series_and_nifti_give_the_same_volume():
     nii, a1 = load_volume(LIDC/"volumes"/"ct000.nii.gz")
