@@ -4,6 +4,8 @@ from pathlib import Path
 import nbformat, pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# the real public datasets kept beside the project (never in it); tests that need them skip when absent
+SHARED = Path(os.environ.get("MEDAI_SHARED_DATA", ROOT.parent/"shared"/"data"))
 MEDAI = Path(sys.executable).with_name("medai")
 
 @pytest.fixture(autouse=True)

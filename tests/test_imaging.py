@@ -1,5 +1,5 @@
 "medai.imaging: loaders on real formats, bad inputs caught before training, exported models, the case studies as reports."
-import json, os, shutil
+import json, shutil
 from pathlib import Path
 import numpy as np, pandas as pd, pytest, nibabel as nib, torch
 from PIL import Image
@@ -8,10 +8,9 @@ from medai.imaging.data import ImageData, check_splits, load_image_folder, load_
 from medai.imaging.export import ExportedModel, export_model
 from medai.imaging.train import fit, predict_proba
 from medai.report import run_report
-from conftest import medai_cli
+from conftest import SHARED, medai_cli
 
 LIDC = data_samples_dir()/"lidc_phantom"
-SHARED = Path(os.environ.get("MEDAI_SHARED_DATA", Path(__file__).resolve().parents[2]/"shared"/"data"))
 
 def test_dicom_series_and_nifti_give_the_same_volume():
     nii, a1 = load_volume(LIDC/"volumes"/"ct000.nii.gz")

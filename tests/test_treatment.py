@@ -1,7 +1,6 @@
 "medai.treatment: bad inputs caught before fitting, effects on known synthetic truth, the case study as a report."
 import json, warnings
 from pathlib import Path
-import os
 import numpy as np, pandas as pd, pytest
 from medai.core import DataError, ParameterError, load_dataset
 from medai.treatment.data import TreatmentData, from_table, load_ihdp, load_metabric, preprocessor, transform
@@ -9,8 +8,8 @@ from medai.treatment.diagnostics import overlap_summary, propensity
 from medai.treatment.effects import SurvivalTLearner, recommend
 from medai.treatment.policy import ipcw_rmst
 from medai.report import run_report
+from conftest import SHARED
 
-SHARED = Path(os.environ.get("MEDAI_SHARED_DATA", Path(__file__).resolve().parents[2]/"shared"/"data"))
 X = pd.DataFrame({"age": [50., 60, 70, 80, 55, 65], "stage": ["I", "II", "I", "III", "II", "I"]})
 ARM = pd.Series(["a", "b"]*3)
 
