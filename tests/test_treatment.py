@@ -68,3 +68,20 @@ def test_treatment_case_study_report():
     assert "synthetic" in (run/"report.html").read_text().lower()
     for f in ["figures/overlap_balance.png", "figures/policy_values.svg", "tables/survival_models.csv", "tables/example_recommendations.csv"]:
         assert (run/f).is_file(), f
+
+def test_treatment_case_study_on_a_continuous_outcome():
+    "The IHDP path: effect estimators scored against the true effects, policies and a Qini curve on held-out estimates"
+    run = run_report("treatment_planning", {"dataset": "ihdp", "method": "t_learner", "n_boot": 5}, progress=False)
+    m = json.loads((run/"metrics.json").read_text())
+    assert m["outcome"] == "continuous" and m["patients"] == 747
+    acc = m["effect_accuracy"]["t_learner[treated]"]
+    assert acc["sqrt_pehe"] < 3 and acc["ate_error"] < 1          # the T-learner recovers the effects roughly (effect SD about 1.4)
+    assert set(m["policy_value_dr"]) == {"all control", "all treated", "learned (held-out)"}
+    html = (run/"report.html").read_text()
+    assert "semi-synthetic" in html and "sqrt(PEHE)" in html
+    for f in ["tables/effect_estimators.csv", "figures/qini.svg"]: assert (run/f).is_file(), f
+
+def test_effect_method_is_checked_before_the_kernel(tmp_path):
+    with pytest.raises(ParameterError, match="method"):
+        run_report("treatment_planning", {"method": "causal_forst"}, out_dir=tmp_path, progress=False)
+    assert not any(tmp_path.iterdir())          # nothing started, nothing written
