@@ -85,3 +85,22 @@ def test_effect_method_is_checked_before_the_kernel(tmp_path):
     with pytest.raises(ParameterError, match="method"):
         run_report("treatment_planning", {"method": "causal_forst"}, out_dir=tmp_path, progress=False)
     assert not any(tmp_path.iterdir())          # nothing started, nothing written
+
+def test_effect_model_bad_inputs():
+    from medai.treatment.cate import EffectModel, TARNet
+    with pytest.raises(ParameterError, match="causal_forest"): EffectModel("causal_forrest")
+    with pytest.raises(DataError, match="survival learners"): EffectModel().fit(from_table(load_dataset("gbsg2")))
+    with pytest.raises(ParameterError, match="ft_transformer"): TARNet(backbone="transformer")
+    td = TreatmentData(X, ARM, "continuous", y=pd.Series(np.arange(6.)))
+    model = EffectModel("t_learner", n_boot=0).fit(td)
+    with pytest.raises(DataError, match="unseen in the training data"): model.effects(X.assign(stage="IV"))
+
+def test_ihdp_benchmark_quick_run():
+    "The benchmark's smoke run prints its JSON line with the checks named in the issue"
+    import subprocess, sys
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, str(root/"benchmarks"/"ihdp.py"), "--quick", "--data-root", str(SHARED)],
+                         capture_output=True, text=True, check=True, cwd=root).stdout.strip().splitlines()[-1]
+    result = json.loads(out)
+    assert result["benchmark"] == "ihdp"
+    if "skipped" not in result: assert len(result["checks"]) == 2 and all("met" in c for c in result["checks"])
