@@ -75,7 +75,8 @@ def test_treatment_case_study_on_a_continuous_outcome():
     m = json.loads((run/"metrics.json").read_text())
     assert m["outcome"] == "continuous" and m["patients"] == 747
     acc = m["effect_accuracy"]["t_learner[treated]"]
-    assert acc["sqrt_pehe"] < 3 and acc["ate_error"] < 1          # the T-learner recovers the effects roughly (effect SD about 1.4)
+    # far better than a constant effect (true effects' SD 6.6 on this replication), and the average effect within 1
+    assert acc["sqrt_pehe"] < 3 and acc["ate_error"] < 1
     assert set(m["policy_value_dr"]) == {"all control", "all treated", "learned (held-out)"}
     html = (run/"report.html").read_text()
     assert "semi-synthetic" in html and "sqrt(PEHE)" in html
