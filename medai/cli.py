@@ -70,7 +70,7 @@ def _report(args, parser)->int:
 # %% ../nbs/03_cli.ipynb #826193d7
 def _register_pillars():
     "Import the pillars so that their datasets join the registry"
-    import medai.imaging.data, medai.treatment.data  # noqa: F401
+    import medai.imaging.data, medai.treatment.data, medai.monitor.simulate  # noqa: F401
 
 def _predict(args)->int:
     from medai.core import atomic_write
