@@ -1,0 +1,100 @@
+"medai.monitor: bad CGM input fails clearly, the simulator matches simglucose, the case study and benchmarks run"
+import json, subprocess, sys, warnings
+from pathlib import Path
+import numpy as np, pandas as pd, pytest
+from medai.core import DataError, ParameterError
+from medai.monitor.cgm import load_cgm, to_grid, validate_cgm
+from medai.monitor.metrics import consensus_metrics
+from medai.monitor.simulate import simulate
+from medai.report import run_report
+from conftest import SHARED
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def readings(gl, ids="p1", start="2025-01-01 00:00", freq="5min"):
+    n = len(gl)
+    return pd.DataFrame(dict(id=[ids]*n if isinstance(ids, str) else ids, time=pd.date_range(start, periods=n, freq=freq).astype(str), gl=gl))
+
+def write(tmp_path, frame, name="cgm.csv"):
+    path = tmp_path/name; frame.to_csv(path, index=False); return path
+
+def test_mmol_without_units_is_detected_or_refused(tmp_path):
+    cg = load_cgm(write(tmp_path, readings([5.5, 6.0, 7.2, 12.1])))
+    assert cg.readings["gl"].round(1).tolist() == [99.1, 108.1, 129.7, 218.0] and "mmol/L" in cg.notes[0]
+    with pytest.raises(DataError, match="units="): load_cgm(write(tmp_path, readings([5.5, 6.0, 120, 140])))
+    with pytest.raises(DataError, match="Check the units"): load_cgm(write(tmp_path, readings([5.5, 6.0, 120, 140])), units="mg/dL")
+    assert load_cgm(write(tmp_path, readings([5.5, 6.0, 7.0, 8.0])), units="mmol/L").readings["gl"].max() == pytest.approx(8*18.016)
+
+def test_low_high_strings_become_flagged_limits(tmp_path):
+    r = load_cgm(write(tmp_path, readings(["Low", "100", "High", "HI"]))).readings
+    assert r["gl"].tolist() == [40, 100, 400, 400] and r["flag"].tolist() == ["low", "", "high", "high"]
+
+def test_duplicates_and_unsorted_rows_are_fixed_and_reported():
+    raw = readings([100, 110, 120, 130]).iloc[[2, 0, 1, 1, 3]]
+    raw.iloc[3, raw.columns.get_loc("gl")] = 114            # a repeated timestamp with another value
+    cg = validate_cgm(raw)
+    assert cg.readings["gl"].tolist() == [100, 112, 120, 130]
+    assert any("sorted" in n for n in cg.notes) and any("'p1': 2 readings share a timestamp" in n for n in cg.notes)
+
+def test_time_zone_changes_warn_with_patient_and_row():
+    raw = pd.DataFrame(dict(id="p9", time=["2025-03-30 01:50:00+01:00", "2025-03-30 01:55:00+01:00", "2025-03-30 03:00:00+02:00"], gl=[100, 101, 102]))
+    with pytest.warns(UserWarning, match="'p9'.*row 2"): cg = validate_cgm(raw)
+    assert cg.readings["time"].diff().dt.total_seconds().tolist()[1:] == [300, 300]   # no phantom hour
+
+def test_gaps_split_segments_without_inventing_data():
+    raw = readings([100]*6 + [150]*6)
+    raw.loc[6:, "time"] = (pd.to_datetime(raw.loc[6:, "time"]) + pd.Timedelta("2h")).astype(str)
+    g = to_grid(validate_cgm(raw))
+    assert g["segment"].nunique() == 2 and len(g) == 12 and g["observed"].all()
+
+@pytest.mark.parametrize("values, message", [([100, -5, 120], "glucose must be positive"), ([100, 2000, 120], "impossible glucose"),
+                                             (["100", "abc", "120"], "not numbers")])
+def test_impossible_values_name_the_patient_and_rows(values, message):
+    with pytest.raises(DataError, match=message) as e: validate_cgm(readings(values, ids="p3"))
+    assert "'p3'" in str(e.value) and "[1]" in str(e.value)
+
+def test_empty_file_and_missing_columns(tmp_path):
+    (tmp_path/"empty.csv").write_text("")
+    with pytest.raises(DataError, match="empty"): load_cgm(tmp_path/"empty.csv")
+    with pytest.raises(DataError, match="missing column"): validate_cgm(readings([100, 110]).drop(columns="time"))
+    with pytest.raises(DataError, match="format='generic'"): load_cgm(write(tmp_path, readings([100]).rename(columns={"gl": "glucose"})))
+    with pytest.raises(ParameterError, match="dexcom"): load_cgm(write(tmp_path, readings([100])), format="dexcomm")
+
+def test_fewer_days_than_the_consensus_warns():
+    with pytest.warns(UserWarning, match=r"p1 \(0\.0[0-9] days"): consensus_metrics(validate_cgm(readings(np.linspace(80, 200, 24))))
+
+def test_simulator_matches_simglucose():
+    "One virtual patient for six hours with a meal: medai's vectorized model against simglucose itself, noise off"
+    sys.path.insert(0, str(ROOT/"benchmarks"))
+    from simulator import START, simglucose_bg
+    meals = pd.DataFrame(dict(id=["adult#004"], time=[pd.Timestamp(START) + pd.Timedelta("1h")], carbs=[60.0]))
+    ours = simulate(["adult#004"], days=0.25, meals=meals, noise=False).readings["bg"].to_numpy()
+    ref = simglucose_bg("adult#004", 0.25, meals)
+    assert np.abs(ours - ref[:len(ours)]).max() < 1.0 and ours.max() > ours[0] + 20   # the meal shows, and both agree
+
+def test_diabetes_case_study_report():
+    run = run_report("diabetes_monitoring", {"days": 3, "forecasters": "persistence,linear", "epochs": 2, "n_personalized": 1, "n_boot": 100}, progress=False)
+    m = json.loads((run/"metrics.json").read_text())
+    assert m["patients"] == 30 and m["simulated"] and {r["forecaster"] for r in m["forecast"]} == {"persistence", "linear", "gru"}
+    assert {r["monitor"] for r in m["alerts"]} == {"gru forecast", "15-min trend"}
+    assert "simulated" in (run/"report.html").read_text().lower()
+    for f in ["figures/agp_cohort.png", "figures/error_grids.svg", "tables/consensus_targets.csv", "tables/alert_evaluation.csv"]:
+        assert (run/f).is_file(), f
+
+def test_diabetes_case_study_on_a_real_cgm_file():
+    path = SHARED/"cgm"/"d1namo.csv"
+    if not path.exists(): pytest.skip("shared CGM data absent")
+    run = run_report("diabetes_monitoring", {"dataset": str(path), "forecasters": "persistence", "epochs": 2, "n_personalized": 0, "n_boot": 100}, progress=False)
+    m = json.loads((run/"metrics.json").read_text())
+    assert m["patients"] == 9 and not m["simulated"]
+
+def test_unknown_forecaster_is_refused(tmp_path):
+    with pytest.raises(Exception, match="grux"):
+        run_report("diabetes_monitoring", {"forecasters": "grux", "days": 1}, out_dir=tmp_path, progress=False)
+
+@pytest.mark.parametrize("script", ["cgm_forecast.py", "simulator.py", "monitor_throughput.py"])
+def test_monitor_benchmarks_quick_run(script):
+    out = subprocess.run([sys.executable, str(ROOT/"benchmarks"/script), "--quick", "--data-root", str(SHARED)],
+                         capture_output=True, text=True, check=True, cwd=ROOT, timeout=600).stdout.strip().splitlines()[-1]
+    result = json.loads(out)
+    assert result["benchmark"] == script[:-3] and all({"name", "value", "target", "better", "met"} <= set(c) for c in result["checks"])
