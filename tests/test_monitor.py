@@ -2,7 +2,7 @@
 import json, subprocess, sys, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
-from medai.core import DataError, ParameterError
+from medai.core import DataError, ParameterError, ReportError
 from medai.monitor.cgm import load_cgm, to_grid, validate_cgm
 from medai.monitor.metrics import consensus_metrics
 from medai.monitor.simulate import simulate
@@ -89,7 +89,7 @@ def test_diabetes_case_study_on_a_real_cgm_file():
     assert m["patients"] == 9 and not m["simulated"]
 
 def test_unknown_forecaster_is_refused(tmp_path):
-    with pytest.raises(Exception, match="grux"):
+    with pytest.raises(ReportError, match="grux"):
         run_report("diabetes_monitoring", {"forecasters": "grux", "days": 1}, out_dir=tmp_path, progress=False)
 
 @pytest.mark.parametrize("script", ["cgm_forecast.py", "simulator.py", "monitor_throughput.py"])
