@@ -207,15 +207,15 @@ def _output_path(kind:str, name:str)->Path|None:
 def save_figure(
     name:str,      # file name without extension, e.g. 'roc_test'
     fig=None,      # a matplotlib Figure (default: the current figure)
-    dpi:int=200,   # resolution of the PNG
+    dpi:int=300,   # resolution of the PNG
 )->list[Path]:     # the files written (none outside a report run)
-    "Save a figure as PNG and SVG into the run's figures/ folder"
+    "Save a figure as PNG, SVG and PDF into the run's figures/ folder"
     import matplotlib.pyplot as plt
     fig = fig if fig is not None else plt.gcf()
     fig = getattr(fig, "figure", fig)  # accept an Axes, or a seaborn grid
     stem = _output_path("figures", name)
     if stem is None: return []
-    paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+    paths = [stem.with_suffix(".png"), stem.with_suffix(".svg"), stem.with_suffix(".pdf")]
     for p in paths:
         tmp = p.with_name(f".{p.name}.tmp{p.suffix}")
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight"); os.replace(tmp, p)
@@ -227,10 +227,11 @@ def save_table(
     index:bool=True,   # write the index as a column
     caption:str|None=None, # LaTeX caption
 )->pd.DataFrame:       # `df`, to display it
-    "Save a table as CSV and LaTeX (booktabs) into the run's tables/ folder"
+    "Save a table as CSV, Markdown and LaTeX (booktabs) into the run's tables/ folder"
     stem = _output_path("tables", name)
     if stem is not None:
         atomic_write(stem.with_suffix(".csv"), df.to_csv(index=index))
+        atomic_write(stem.with_suffix(".md"), df.to_markdown(index=index, floatfmt=".4g") + "\n")
         atomic_write(stem.with_suffix(".tex"), df.to_latex(index=index, caption=caption, escape=True, na_rep=""))
     return df
 
@@ -359,9 +360,13 @@ def run_report(
     from_text:bool=False,   # True when params are command-line text to convert to their types
     kernel_name:str="python3", # Jupyter kernel
     progress:bool=True,     # show papermill's cell progress bar
+    pdf:bool=False,         # also print report.html to report.pdf (needs headless Chromium)
 )->Path:                    # the finished run folder
     "Execute a parameterized notebook into an atomic report folder; raise `ReportError` if it fails"
     import papermill as pm, nbformat
+    if pdf:
+        from medai.publish import html_to_pdf, require_chromium
+        require_chromium()   # before any work
     nb_path = find_notebook(notebook)
     name = nb_path.stem
     params = validate_parameters(notebook_parameters(nb_path), params, from_text=from_text, where=f"report {name!r}")
@@ -390,6 +395,7 @@ def run_report(
     if not (tmp/"metrics.json").exists(): atomic_write(tmp/"metrics.json", "{}")
     atomic_write(tmp/"provenance.json", json.dumps(prov, indent=2))
     render_html(tmp/"report.ipynb", tmp/"report.html", _header(name, run_id, params, prov))
+    if pdf: html_to_pdf(tmp/"report.html", tmp/"report.pdf")
     (tmp/"inputs.json").unlink(missing_ok=True)
     os.replace(tmp, final)
     return final

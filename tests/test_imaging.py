@@ -1,11 +1,12 @@
 "medai.imaging: loaders on real formats, bad inputs caught before training, exported models, the case studies as reports."
-import json, shutil
+import json, os, shutil, subprocess, sys
 from pathlib import Path
 import numpy as np, pandas as pd, pytest, nibabel as nib, torch
 from PIL import Image
 from medai.core import DataError, ParameterError, data_samples_dir
 from medai.imaging.data import ImageData, check_splits, load_image_folder, load_medmnist, load_volume, nodule_crops
 from medai.imaging.export import ExportedModel, export_model
+from medai.imaging.models import build_network
 from medai.imaging.train import fit, predict_proba
 from medai.report import run_report
 from conftest import SHARED, medai_cli
@@ -92,7 +93,8 @@ def test_predict_cli_matches_the_trained_model(tmp_path):
     assert np.allclose(got, want, atol=1e-5)
 
 @pytest.mark.parametrize("study, params", [
-    ("breast_ultrasound_diagnosis", {"model": "compact_cnn", "epochs": 2, "width": 0.25, "image_size": 32, "n_boot": 200, "n_explain": 2}),
+    ("breast_ultrasound_diagnosis", {"model": "compact_cnn", "epochs": 2, "width": 0.25, "image_size": 32, "n_boot": 200, "n_explain": 2,
+                                     "statements": {"intended_use": "triage research only", "funding": "none"}}),
     ("lung_nodule_diagnosis", {"model": "compact_cnn", "epochs": 2, "width": 0.25, "n_boot": 200, "n_explain": 2}),
 ])
 def test_imaging_case_studies_write_complete_reports(study, params):
@@ -106,6 +108,18 @@ def test_imaging_case_studies_write_complete_reports(study, params):
     meta = json.loads((run/"model"/"metadata.json").read_text())
     assert meta["classes"] == ["benign", "malignant"] and "auc" in meta["metrics"]
     assert "simulated" in (run/"report.html").read_text().lower()
+    # publication: model card and both checklists, what the run cannot know left to the authors, statements used
+    card = (run/"model_card.md").read_text()
+    assert "synthetic" in card and "auc" in card
+    for standard, items in (("tripod_ai", 52), ("claim", 42)):
+        table = pd.read_csv(run/"tables"/f"{standard}_checklist.csv", dtype=str).set_index("item")
+        assert len(table) == items and {"reported from the run", "to be completed by the authors"} == set(table.status)
+    tripod = pd.read_csv(run/"tables"/"tripod_ai_checklist.csv", dtype=str).set_index("item")
+    assert tripod.loc["17", "status"] == "to be completed by the authors"          # ethics approval: never invented
+    if "statements" in params:
+        assert "triage research only" in card and tripod.loc["18a", "from_the_run"] == "funding: none"
+    for f in ["tables/tripod_ai_checklist.md", "tables/tripod_ai_checklist.tex", "figures/test_evaluation.pdf", "study.json"]:
+        assert (run/f).is_file(), f
 
 def test_folder_of_2d_dicom_images(tmp_path):
     slices = sorted((LIDC/"dicom_series").glob("*.dcm"))
@@ -143,3 +157,20 @@ def test_three_classes_get_per_class_aucs(tmp_path):
     data = check_splits(ImageData(base.images, labels, ["benign", "malignant", "other"], base.split, base.patient_id))
     ev = evaluate_classifier(fit(data, "compact_cnn", epochs=1, width=0.25, show_progress=False), data, n_boot=100)
     assert {"auc[benign]", "auc[malignant]", "auc[other]", "macro_auc", "accuracy"} == set(ev.metrics.index)
+
+def test_distributed_training_with_two_processes_matches_one(tmp_path):
+    "torchrun, gloo: 2 CPU processes against 1 on the same global batches; batch norm and dropout are per process on CPUs, so within a tolerance"
+    torchrun, results = Path(sys.executable).with_name("torchrun"), {}
+    for n in (1, 2):
+        out = tmp_path/f"p{n}"
+        r = subprocess.run([str(torchrun), "--standalone", "--nproc_per_node", str(n), "-m", "medai.imaging.distributed",
+                            "--dataset", "breast_ultrasound_phantom", "--network", "compact_cnn", "--modality", "ultrasound",
+                            "--epochs", "4", "--batch-size", "16", "--width", "0.25", "--out", str(out)],
+                           capture_output=True, text=True, timeout=300, env=os.environ | {"OMP_NUM_THREADS": "1"})
+        assert r.returncode == 0, r.stderr[-3000:]
+        assert sorted(p.name for p in out.iterdir()) == ["history.csv", "model.pt", "result.json"]   # process 0 alone writes
+        results[n] = json.loads((out/"result.json").read_text())
+        assert results[n]["processes"] == n and len(pd.read_csv(out/"history.csv")) == 4
+    assert abs(results[2]["best_val_auc"] - results[1]["best_val_auc"]) < 0.05
+    model = build_network("compact_cnn", 2, 1, 2, width=0.25)
+    model.load_state_dict(torch.load(tmp_path/"p2"/"model.pt", weights_only=True))   # plain weights, safe to load

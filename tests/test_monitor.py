@@ -78,8 +78,10 @@ def test_diabetes_case_study_report():
     assert m["patients"] == 30 and m["simulated"] and {r["forecaster"] for r in m["forecast"]} == {"persistence", "linear", "gru"}
     assert {r["monitor"] for r in m["alerts"]} == {"gru forecast", "15-min trend"}
     assert "simulated" in (run/"report.html").read_text().lower()
-    for f in ["figures/agp_cohort.png", "figures/error_grids.svg", "tables/consensus_targets.csv", "tables/alert_evaluation.csv"]:
+    for f in ["figures/agp_cohort.png", "figures/error_grids.svg", "tables/consensus_targets.csv", "tables/alert_evaluation.csv",
+              "tables/subgroup_rmse.csv", "tables/tripod_ai_checklist.csv", "model_card.md"]:
         assert (run/f).is_file(), f
+    assert set(pd.read_csv(run/"tables"/"subgroup_rmse.csv").group) == {"adolescent", "adult", "child"}
 
 def test_diabetes_case_study_on_a_real_cgm_file():
     path = SHARED/"cgm"/"d1namo.csv"

@@ -66,8 +66,13 @@ def test_treatment_case_study_report():
     m = json.loads((run/"metrics.json").read_text())
     assert m["patients"] == 400 and set(m["policy_value_dr"]) == {"all standard", "all targeted", "all immunotherapy", "learned (held-out)"}
     assert "synthetic" in (run/"report.html").read_text().lower()
-    for f in ["figures/overlap_balance.png", "figures/policy_values.svg", "tables/survival_models.csv", "tables/example_recommendations.csv"]:
+    for f in ["figures/overlap_balance.png", "figures/policy_values.svg", "tables/survival_models.csv", "tables/example_recommendations.csv",
+              "tables/subgroup_cindex.csv", "tables/tripod_ai_checklist.csv", "model_card.md"]:
         assert (run/f).is_file(), f
+    sub = pd.read_csv(run/"tables"/"subgroup_cindex.csv")
+    assert sub.n.groupby(sub.attribute).sum().eq(120).all()                    # every held-out patient in each attribute's levels
+    est = sub.dropna(subset=["value"])                                          # small levels are listed without an estimate
+    assert len(est) and ((est.ci_low <= est.value) & (est.value <= est.ci_high)).all() and sub.value.isna().eq(sub.n < 20).all()
 
 def test_treatment_case_study_on_a_continuous_outcome():
     "The IHDP path: effect estimators scored against the true effects, policies and a Qini curve on held-out estimates"

@@ -28,6 +28,7 @@ class ImageData:
     spacing:tuple|None=None      # voxel/pixel spacing in mm, when known
     source:str=""                # where the images come from
     files:list=field(default_factory=list) # source files, for provenance
+    attributes:pd.DataFrame|None=None # (N rows) cohort attributes per image (age, sex, site, ...), for subgroup results
 
     @property
     def spatial_dims(self)->int: return self.images.ndim - 2
@@ -39,7 +40,8 @@ class ImageData:
         if split not in SPLITS: raise ParameterError(f"split must be one of {SPLITS}, got {split!r}.")
         m = self.split == split
         return ImageData(self.images[m], self.labels[m], self.classes, self.split[m],
-                         None if self.patient_id is None else self.patient_id[m], self.spacing, self.source, self.files)
+                         None if self.patient_id is None else self.patient_id[m], self.spacing, self.source, self.files,
+                         None if self.attributes is None else self.attributes[m].reset_index(drop=True))
 
     def records(self, split:str)->list[dict]:
         "MONAI-style dictionaries {'image', 'label'} of one split"
@@ -220,7 +222,7 @@ def _class_order(names:list[str], positive:str|None)->list[str]:
 
 # %% ../../nbs/10_imaging.data.ipynb #e2aaedcc
 def load_image_folder(
-    path:str|Path,            # a folder with class subfolders, or a CSV file path,label[,patient_id][,split]
+    path:str|Path,            # a folder with class subfolders, or a CSV file path,label[,patient_id][,split][,attributes...]
     size:int|tuple=64,        # images are resized to size x size (or (H, W))
     channels:int|None=None,   # 1 or 3 to convert every image; None: all must agree
     positive:str|None=None,   # the positive class (last index); default 'malignant' etc. when present
@@ -253,7 +255,9 @@ def load_image_folder(
         if bad: raise DataError(f"{path}: split values must be train/val/test, found {sorted(bad)}.")
     else: split = make_splits(labels, pid, val, test, seed)
     if path.is_file(): record_input(path)
-    data = ImageData(np.stack(imgs).astype(np.float32), labels, classes, split, pid, None, f"images from {path}", list(table["path"]))
+    extra = [c for c in table.columns if c not in ("path", "label", "patient_id", "split")]   # cohort attributes (age, sex, site, ...)
+    attributes = table[extra].reset_index(drop=True) if extra else None
+    data = ImageData(np.stack(imgs).astype(np.float32), labels, classes, split, pid, None, f"images from {path}", list(table["path"]), attributes)
     return check_splits(data)
 
 # %% ../../nbs/10_imaging.data.ipynb #6ac44e83
@@ -303,7 +307,7 @@ def _world_to_voxel(affine:np.ndarray, xyz)->np.ndarray:
     return np.linalg.solve(affine, np.r_[np.asarray(xyz, float), 1.0])[:3]
 
 def nodule_crops(
-    csv:str|Path,            # CSV: volume,x,y,z,label[,patient_id][,split]; volume paths relative to the CSV
+    csv:str|Path,            # CSV: volume,x,y,z,label[,patient_id][,split][,attributes...]; volume paths relative to the CSV
     size:int=28,             # edge of the cube in voxels (after resampling)
     spacing:float=1.0,       # resample volumes to this isotropic spacing in mm
     coords:str="world",      # 'world' (mm, scanner coordinates) or 'voxel' (indices in the original volume)
@@ -338,8 +342,9 @@ def nodule_crops(
     labels = df["label"].astype(str).map({c: i for i, c in enumerate(classes)}).to_numpy(np.int64)
     pid = df["patient_id"].astype(str).to_numpy() if "patient_id" in df else df["volume"].astype(str).to_numpy()
     split = df["split"].astype(str).to_numpy() if "split" in df else make_splits(labels, pid, val, test, seed)
+    extra = [c for c in df.columns if c not in need + ["patient_id", "split"]]   # cohort and nodule attributes, for subgroup results
     data = ImageData(np.stack([crops[i] for i in df.index]).astype(np.float32), labels, classes, split, pid, (spacing,)*3, f"nodule crops from {csv}",
-                     [str((csv.parent/v).resolve()) for v in df["volume"].unique()])
+                     [str((csv.parent/v).resolve()) for v in df["volume"].unique()], df[extra].reset_index(drop=True) if extra else None)
     return check_splits(data)
 
 # %% ../../nbs/10_imaging.data.ipynb #613fb9f9

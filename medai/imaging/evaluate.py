@@ -12,7 +12,7 @@ from .data import ImageData
 from .train import predict_proba
 
 # %% auto #0
-__all__ = ['Evaluation', 'evaluate_classifier']
+__all__ = ['Evaluation', 'evaluate_classifier', 'study_facts', 'subgroup_auc']
 
 # %% ../../nbs/14a_imaging.evaluate.ipynb #675af617
 @dataclass
@@ -47,3 +47,59 @@ def evaluate_classifier(
     rows["macro_auc"] = {m: float(np.mean([rows[f"auc[{c}]"][m] for c in data.classes])) for m in ("value", "ci_low", "ci_high")}
     rows["accuracy"] = bootstrap_ci(lambda y, p: float((y == p).mean()), test.labels, pred, n_boot=n_boot, seed=seed).as_dict()
     return Evaluation(pd.DataFrame(rows).T.rename_axis("metric"), None, p_val, p_test, test.labels)
+
+# %% ../../nbs/14a_imaging.evaluate.ipynb #79b6bed2
+def study_facts(
+    data:ImageData,     # the data, with splits
+    runs,               # a Trained or a list of them (ensemble)
+    ev:Evaluation,      # from `evaluate_classifier`
+    tta:bool=False,     # whether test-time augmentation was used
+    synthetic:bool=False, # whether the images are simulated
+)->dict:                # facts for `medai.publish.publication_section`
+    "An imaging run's facts for its model card and reporting checklists"
+    runs = runs if isinstance(runs, list) else [runs]
+    c, unit = runs[0].config, "volume" if data.spatial_dims == 3 else "image"
+    n = {s: int((data.split == s).sum()) for s in ("train", "val", "test")}
+    patients = None if data.patient_id is None else len(set(data.patient_id))
+    binary = ev.threshold is not None
+    return dict(
+        task=f"classification of {data.spatial_dims}D {unit}s as {' or '.join(data.classes)}",
+        study_type="retrospective; model development with internal evaluation on a held-out test split",
+        data_source=data.source + (" (simulated)" if synthetic else ""),
+        eligibility=f"every labelled {unit} in the source ({len(data.labels)} {unit}s" + (f" of {patients} patients)" if patients else ")"),
+        preprocessing=f"intensities scaled to [0, 1]; input shape {tuple(data.images.shape[1:])}; training augmentation: medai's '{c['modality']}' preset (MONAI transforms)",
+        outcome=f"the source's class label ({', '.join(data.classes)})",
+        sample_size=dict(**{f"{unit}s": len(data.labels)}, **({"patients": patients} if patients else {}), **n,
+                         **({"test_positives": int(ev.y_test.sum())} if binary else {})),
+        missing_data=f"none in the {unit}s used: every loaded {unit} has a label; a file that cannot be read stops the run with an error naming it",
+        splits=f"{'patient-grouped, ' if patients else ''}class-stratified: train {n['train']}, validation {n['val']}, test {n['test']}; the test split is used once, for the final figures",
+        partition_level="patient" if patients else unit,
+        model=f"MONAI {c['network']} ({data.spatial_dims}D, width factor {c['width']}), {c['in_channels']} input channel(s), softmax over {c['num_classes']} classes",
+        initialization=f"random (PyTorch defaults), seeds {[r.config['seed'] for r in runs]}; no pretrained weights",
+        training=f"AdamW (lr {c['lr']}, weight decay {c['weight_decay']}), cosine schedule, batch {c['batch_size']}, at most {c['epochs']} epochs, "
+                 f"early stopping on validation AUC (patience {c['patience']}); best epochs {[r.best_epoch for r in runs]}",
+        tuning="the weights of the epoch with the best validation AUC" + ("; the operating threshold by Youden's J on validation" if binary else "")
+               + "; other settings are the study's parameters, none chosen on the test split",
+        ensembling=(f"{len(runs)} seeds, probabilities averaged" if len(runs) > 1 else "none") + ("; flip test-time augmentation" if tta else ""),
+        class_imbalance="inverse-frequency class weights in the loss; class-stratified splits" if c["balance"] else "class-stratified splits",
+        model_output=f"a probability per class; '{data.classes[1]}' when its probability is at least {ev.threshold:.3f}" if binary else "a probability per class; the class of highest probability",
+        performance=ev.metrics,
+        calibration="Brier score and expected calibration error among the metrics; calibration curve in the report's test-evaluation figure" if binary else None,
+        characteristics=data.summary(),
+        external_validation="none: one data source, internal held-out test split",
+        synthetic=synthetic,
+    )
+
+def subgroup_auc(
+    data:ImageData,       # with attributes
+    ev:Evaluation,        # binary
+    attributes:list[str]|None=None, # columns of data.attributes; default `medai.publish.default_subgroups`
+    n_boot:int=1000, seed:int=0,
+)->pd.DataFrame|None:     # attribute, group, n, metric, value, ci_low, ci_high; None without attributes
+    "Test AUC with bootstrap CIs within each level of the data's attributes"
+    from medai.publish import default_subgroups, subgroup_performance
+    test = data.part("test")
+    if test.attributes is None or ev.threshold is None: return None
+    groups = test.attributes[attributes] if attributes else default_subgroups(test.attributes)
+    if groups.shape[1] == 0: return None
+    return subgroup_performance(roc_auc, ev.y_test, ev.p_test[:, 1], groups=groups, name="AUC", n_boot=n_boot, seed=seed)

@@ -103,6 +103,20 @@ def _check_compatible(model:nn.Module, data:ImageData, device)->None:
     if out.shape[1] != len(data.classes):
         raise DataError(f"The network has {out.shape[1]} outputs for {len(data.classes)} classes.")
 
+def _sync(model:nn.Module, total:float, n:int)->tuple[float, int]:
+    "After an epoch on several processes: batch-norm statistics from process 0 (CPU processes keep their own), summed training loss"
+    import torch.distributed as dist
+    for b in model.buffers(): dist.broadcast(b, 0)
+    t = torch.tensor([total, float(n)], dtype=torch.float64)
+    dist.all_reduce(t)
+    return float(t[0]), int(t[1])
+
+def _process_group()->tuple[int, int]:
+    "(processes, rank) of an initialized torch.distributed group (torchrun), else (0, 0)"
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized(): return dist.get_world_size(), dist.get_rank()
+    return 0, 0
+
 def fit(
     data:ImageData,            # images with train/val/test splits (test is never touched here)
     network:str="resnet18",    # a name from medai.imaging.models.NETWORKS
@@ -126,8 +140,11 @@ def fit(
     if epochs < 1 or batch_size < 1 or patience < 1: raise ParameterError("epochs, batch_size and patience must be at least 1.")
     if resume and checkpoint_dir is None: raise ParameterError("resume=True needs checkpoint_dir= (where the checkpoint is).")
     from monai.data import CacheDataset, DataLoader
+    world, rank = _process_group()      # under torchrun: DistributedDataParallel, each process a share of every batch
+    if world and batch_size % world: raise ParameterError(f"batch_size {batch_size} must be divisible by the {world} processes.")
     seed_everything(seed)
     dev = get_device(device)
+    if world and dev.type == "cuda": dev = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
     size = data.images.shape[-1]
     model = build_network(network, data.spatial_dims, data.n_channels, len(data.classes), img_size=size, width=width)
     _check_compatible(model, data, dev)
@@ -136,14 +153,22 @@ def fit(
     pipeline = preset(modality, train=True, seed=seed)
     ds = CacheDataset(data.records("train"), transform=pipeline, progress=False)
     gen = torch.Generator().manual_seed(seed)
-    loader = DataLoader(ds, batch_size=batch_size, shuffle=True, generator=gen, num_workers=0, drop_last=len(ds) > batch_size)
+    if world:   # every process draws the same permutation (seed + epoch) and takes its share of each batch
+        from torch.utils.data.distributed import DistributedSampler
+        sampler = DistributedSampler(ds, num_replicas=world, rank=rank, shuffle=True, seed=seed, drop_last=len(ds) > batch_size)
+        loader = DataLoader(ds, batch_size=batch_size//world, sampler=sampler, num_workers=0, drop_last=len(ds) > batch_size)
+        if dev.type == "cuda": model = nn.SyncBatchNorm.convert_sync_batchnorm(model).to(dev)   # batch statistics over all GPUs
+        net = nn.parallel.DistributedDataParallel(model, device_ids=[dev.index] if dev.type == "cuda" else None)
+    else:
+        sampler, net = None, model
+        loader = DataLoader(ds, batch_size=batch_size, shuffle=True, generator=gen, num_workers=0, drop_last=len(ds) > batch_size)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
     loss_fn = nn.CrossEntropyLoss(weight=class_weights(train.labels, len(data.classes)).to(dev) if balance else None)
     scaler = torch.amp.GradScaler("cuda", enabled=dev.type == "cuda")
     config = dict(network=network, modality=modality, epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
                   patience=patience, balance=balance, width=width, seed=seed, spatial_dims=data.spatial_dims,
-                  in_channels=data.n_channels, img_shape=list(data.images.shape[2:]), num_classes=len(data.classes))
+                  in_channels=data.n_channels, img_shape=list(data.images.shape[2:]), num_classes=len(data.classes), processes=max(world, 1))
     history, best = [], dict(auc=-np.inf, epoch=0, state=None, bad=0)
     ckpt = Path(checkpoint_dir)/"checkpoint.pt" if checkpoint_dir is not None else None
     start = 0
@@ -154,20 +179,23 @@ def fit(
         scaler.load_state_dict(state["scaler"]); history, best, start = state["history"], state["best"], state["epoch"]
         _restore_rng(state["rng"], pipeline, gen)
     done_here, call_start = 0, time.perf_counter()
+    show_progress = show_progress and rank == 0           # one process logs and writes checkpoints
     bar = progress(range(start, epochs), desc=f"training {network}", unit="epoch", disable=not show_progress)
     for epoch in bar:
         if best["bad"] >= patience: break
         t0 = time.perf_counter()
+        if sampler is not None: sampler.set_epoch(epoch)
         model.train(); total, n = 0.0, 0
         for batch in loader:
             x, y = batch["image"].to(dev), batch["label"].to(dev).long()
             if x.ndim == 4: x = x.contiguous(memory_format=torch.channels_last)
             opt.zero_grad(set_to_none=True)
             with torch.autocast(device_type=dev.type, enabled=dev.type == "cuda"):
-                loss = loss_fn(model(x), y)
+                loss = loss_fn(net(x), y)
             scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
             total += loss.item()*len(y); n += len(y)
         sched.step()
+        if world: total, n = _sync(model, total, n)   # every process validates the same model; the loss over all processes
         probs = _probs(model, val.images, 128, dev)
         val_loss = float(nn.functional.nll_loss(torch.log(torch.as_tensor(probs).clamp_min(1e-7)), torch.as_tensor(val.labels)))
         auc = auc_score(val.labels, probs)
@@ -176,7 +204,7 @@ def fit(
         if auc > best["auc"]: best = dict(auc=auc, epoch=epoch + 1, state=copy.deepcopy(model.state_dict()), bad=0)
         else: best["bad"] += 1
         if show_progress and hasattr(bar, "set_postfix"): bar.set_postfix(val_auc=f"{auc:.3f}", best=f"{best['auc']:.3f}")
-        if ckpt is not None:
+        if ckpt is not None and rank == 0:
             _save_checkpoint(ckpt, dict(model=model.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(), scaler=scaler.state_dict(),
                                         epoch=epoch + 1, history=history, best=best, config=config, rng=_rng_states(pipeline, gen)))
         done_here += 1
