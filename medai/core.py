@@ -221,8 +221,10 @@ def list_datasets()->pd.DataFrame:
 # %% ../nbs/00_core.ipynb #8e7158e8
 def _read_table(path:Path, **roles)->TableDataset:
     if not path.exists(): raise DataError(f"No such file: {path}. Give a registry name (see list_datasets()) or the path of a CSV file.")
-    if path.suffix.lower() not in {".csv", ".tsv", ".txt"}: raise DataError(f"{path.name}: medai reads tables from .csv or .tsv files, not {path.suffix!r}.")
-    try: frame = pd.read_csv(path, sep=None, engine="python")
+    from medai.privacy import maybe_decrypt   # an encrypted file (medai.privacy.encrypt_file) is read in memory with MEDAI_DATA_KEY
+    data = maybe_decrypt(path)
+    if Path(data.name).suffix.lower() not in {".csv", ".tsv", ".txt"}: raise DataError(f"{path.name}: medai reads tables from .csv or .tsv files, not {Path(data.name).suffix!r}.")
+    try: frame = pd.read_csv(data, sep=None, engine="python")
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e: raise DataError(f"{path} is not a readable CSV/TSV table: {e}") from e
     ds = TableDataset(path.stem, frame, description=f"Table read from {path.name}", source=str(path), files=[str(path)], **roles)
     return check_columns(ds)

@@ -194,6 +194,8 @@ def load_cgm(
     path = Path(key).expanduser()
     if not path.exists(): raise DataError(f"No such CGM file: {path}. Give a CSV export or a registered CGM dataset ({', '.join(k for k, d in _REGISTRY.items() if d.kind == 'cgm')}).")
     if path.stat().st_size == 0: raise DataError(f"{path.name} is empty.")
+    from medai.privacy import maybe_decrypt   # an encrypted file (medai.privacy.encrypt_file) is read in memory with MEDAI_DATA_KEY
+    plain, path = path, maybe_decrypt(path)
     fmt = _sniff(path) if format == "auto" else format
     pid = patient_id or path.stem
     if fmt == "dexcom": cg = _read_dexcom(path, pid, units)
@@ -203,7 +205,7 @@ def load_cgm(
         if fmt == "glucobench": id, time, glucose = "id", "time", "gl"
         extra = {c: c for c in OPTIONAL_COLUMNS if c in raw.columns}
         cg = validate_cgm(raw, id=id, time=time, glucose=glucose, units=units, source=path.name, extra=extra)
-    cg.files = [str(path)]; record_input(path)
+    cg.files = [str(plain)]; record_input(plain)
     return cg
 
 # %% ../../nbs/30_monitor.cgm.ipynb #74c23038
