@@ -170,10 +170,13 @@ def date_offset(patient_id:str, key:bytes)->int:
     return 1 + int.from_bytes(hmac.new(key, b"date:" + str(patient_id).encode(), hashlib.sha256).digest()[:4], "big") % 3650
 
 def _shift(value:str, vr:str, days:int)->str:
+    "A DA or DT value moved `days` back; a value that is not a valid date is emptied (it could still identify)"
+    value = str(value).strip()
     if not value: return value
-    if vr == "DA": return (date(int(value[:4]), int(value[4:6]), int(value[6:8])) - timedelta(days=days)).strftime("%Y%m%d")
-    d = _shift(value[:8], "DA", days)                                 # DT: shift the date part, keep the time
-    return d + value[8:]
+    digits = "".join(c for c in (value if vr == "DT" else value.replace(".", "")) if c.isdigit())[:8] if vr == "DA" else value[:8]
+    try: shifted = (date(int(digits[:4]), int(digits[4:6]), int(digits[6:8])) - timedelta(days=days)).strftime("%Y%m%d")
+    except ValueError: return ""
+    return shifted if vr == "DA" else shifted + value[8:]             # DT: shift the date part, keep the time
 
 # %% ../nbs/06_privacy.ipynb #e51ce494
 def deidentify_dataset(

@@ -11,8 +11,9 @@ import numpy as np, pandas as pd
 from ..core import DataError, ParameterError, cache_dir, data_samples_dir, did_you_mean, record_input, register_dataset
 
 # %% auto #0
-__all__ = ['SPLITS', 'IMAGE_SUFFIXES', 'LUNG_WINDOW', 'ImageData', 'check_splits', 'make_splits', 'medmnist_path',
-           'load_medmnist', 'load_image_folder', 'check_dicom_series', 'load_volume', 'window_hu', 'nodule_crops']
+__all__ = ['SPLITS', 'IMAGE_SUFFIXES', 'DECODERS', 'LUNG_WINDOW', 'ImageData', 'check_splits', 'make_splits', 'medmnist_path',
+           'load_medmnist', 'check_decodable', 'load_image_folder', 'check_dicom_series', 'load_volume', 'window_hu',
+           'nodule_crops']
 
 # %% ../../nbs/10_imaging.data.ipynb #ffa8e1c0
 SPLITS = ("train", "val", "test")
@@ -169,12 +170,25 @@ def load_medmnist(
 # %% ../../nbs/10_imaging.data.ipynb #aa88e505
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".dcm", ".dicom"}
 
+DECODERS = "pip install pylibjpeg pylibjpeg-libjpeg pylibjpeg-openjpeg (or python-gdcm)"
+
+def check_decodable(ds, path)->None:
+    "Raise DataError if a DICOM file's pixel data cannot be read: none, or compressed without an installed decoder"
+    if "PixelData" not in ds: raise DataError(f"{path} has no pixel data (SOP class {ds.get('SOPClassUID', 'unknown')}): it is not an image.")
+    ts = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
+    if ts is None or not ts.is_compressed: return
+    from pydicom.pixels import get_decoder
+    try: ok = get_decoder(ts).is_available
+    except NotImplementedError: ok = False
+    if not ok: raise DataError(f"{path}: its pixel data are compressed ({ts.name}) and no decoder for it is installed: {DECODERS}.")
+
 def _read_2d(path:Path)->np.ndarray:
     "Pixel array (H, W) or (H, W, 3) of a PNG/JPEG/DICOM file, scaled to [0, 1]"
     try:
         if path.suffix.lower() in {".dcm", ".dicom"}:
             import pydicom
             ds = pydicom.dcmread(path)
+            check_decodable(ds, path)
             x = ds.pixel_array.astype(np.float32)
             if ds.get("PhotometricInterpretation", "") == "MONOCHROME1": x = x.max() - x
             lo, hi = np.percentile(x, [0.5, 99.5])
@@ -184,6 +198,7 @@ def _read_2d(path:Path)->np.ndarray:
             im.load()
             x = np.asarray(im.convert("RGB") if im.mode in ("RGB", "RGBA", "P", "CMYK") else im.convert("L"), dtype=np.float32)
         return x/255.0
+    except DataError: raise
     except Exception as e:
         raise DataError(f"Cannot read image {path} ({type(e).__name__}: {e}); the file is unreadable or truncated: replace or remove it.") from e
 
@@ -270,8 +285,9 @@ def check_dicom_series(folder:Path)->None:
     if not files: raise DataError(f"{folder} holds no DICOM files.")
     heads = []
     for f in files:
-        try: heads.append(pydicom.dcmread(f, stop_before_pixels=True))
+        try: heads.append(pydicom.dcmread(f, stop_before_pixels=False))
         except Exception as e: raise DataError(f"{f} is not a readable DICOM file ({e}); remove it from the series folder.") from e
+        check_decodable(heads[-1], f)
     series = {h.get("SeriesInstanceUID") for h in heads}
     if len(series) > 1: raise DataError(f"{folder} mixes {len(series)} DICOM series: put each series in its own folder.")
     z = np.sort([float(h.ImagePositionPatient[2]) for h in heads])
