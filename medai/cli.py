@@ -28,6 +28,7 @@ def _parser()->tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     r.add_argument("--all", action="store_true", help="run every case study on its defaults and write reports/index.html")
     r.add_argument("--no-progress", action="store_true", help="hide the cell progress bar")
     r.add_argument("--pdf", action="store_true", help="also write report.pdf (needs headless Chromium: apt install chromium)")
+    r.add_argument("--allow-phi", action="store_true", help="publish even if the outputs show identifiers (recorded in provenance)")
     r.add_argument("--check-reproducible", action="store_true", help="run twice with the same seed; fail if metrics.json differs")
     r.add_argument("-h", "--help", action="store_true", help="show this help, or with NAME the case study's parameters")
     s = sub.add_parser("sweep", help="run every combination of parameter values as reports, in parallel on Dask")
@@ -78,7 +79,8 @@ def _report(args, parser)->int:
         run = check_reproducible(args.name, values, out_dir=args.out, from_text=True, progress=not args.no_progress)
         print(f"reproducible: two runs gave the same metrics.json; report written to {run}")
         return 0
-    run = run_report(args.name, values, out_dir=args.out, run_id=args.run_id, from_text=True, progress=not args.no_progress, pdf=args.pdf)
+    run = run_report(args.name, values, out_dir=args.out, run_id=args.run_id, from_text=True, progress=not args.no_progress, pdf=args.pdf,
+                     allow_phi=args.allow_phi)
     print(f"report written to {run}")
     return 0
 

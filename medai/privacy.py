@@ -11,9 +11,11 @@ import numpy as np, pandas as pd
 from .core import DataError, MedaiError, ParameterError, atomic_write
 
 # %% auto #0
-__all__ = ['MAGIC', 'DEID_ACTIONS', 'CHARACTERISTICS', 'DEID_METHOD', 'PrivacyError', 'new_key_file', 'load_key', 'pseudonym',
-           'pseudonymize_table', 'pseudonymize_file', 'is_encrypted', 'encrypt_file', 'decrypt_bytes', 'decrypt_file',
-           'DecryptedFile', 'maybe_decrypt', 'remap_uid', 'date_offset', 'deidentify_dataset', 'deidentify_folder']
+__all__ = ['MAGIC', 'DEID_ACTIONS', 'CHARACTERISTICS', 'DEID_METHOD', 'IDENTIFIERS_FILE', 'PHI_PATTERNS', 'PrivacyError',
+           'new_key_file', 'load_key', 'pseudonym', 'pseudonymize_table', 'pseudonymize_file', 'is_encrypted',
+           'encrypt_file', 'decrypt_bytes', 'decrypt_file', 'DecryptedFile', 'maybe_decrypt', 'remap_uid',
+           'date_offset', 'deidentify_dataset', 'deidentify_folder', 'record_identifiers', 'suppress_small_counts',
+           'scan_for_phi']
 
 # %% ../nbs/06_privacy.ipynb #6b29fd2d
 class PrivacyError(MedaiError, ValueError):
@@ -258,3 +260,71 @@ def deidentify_folder(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True); raise
     return [dst/rel for rel, _ in out]
+
+# %% ../nbs/06_privacy.ipynb #5d8b0f3b
+import json, re
+IDENTIFIERS_FILE = ".identifiers.json"   # inside the unfinished run folder only; removed before the report is finalized
+PHI_PATTERNS = {
+    "e-mail address": r"\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b",
+    "phone number": r"(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w.])",
+    "date of birth": r"(?i)\b(?:date of birth|birth ?date|d\.?o\.?b\.?)\b\W{0,3}\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}",
+    "medical record number": r"(?i)\b(?:MRN|medical record (?:number|no\.?))\b\W{0,3}[A-Z0-9-]{5,}",
+    "DICOM patient attribute": r"\(0010,\s?00(?:10|20|30|40|1010|1040)\)[^\n]{0,60}?:\s*'[^'\s][^']*'",
+}
+_BASE64 = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
+
+def record_identifiers(
+    values,             # identifiers seen in the input (patient ids, names)
+    source:str|Path="", # where they come from; files under data_samples/ (simulated) are exempt
+)->None:
+    "Inside a report run, remember identifiers so that the report can be checked for them before it is finalized"
+    from medai.core import data_samples_dir, run_dir
+    rd = run_dir()
+    if rd is None: return
+    if source and Path(source).resolve().is_relative_to(data_samples_dir().resolve()): return
+    path = rd/IDENTIFIERS_FILE
+    old = set(json.loads(path.read_text())) if path.exists() else set()
+    new = {str(v).strip() for v in values if v is not None and not (isinstance(v, float) and np.isnan(v)) and len(str(v).strip()) >= 4}
+    if new - old: atomic_write(path, json.dumps(sorted(old | new)))
+
+def suppress_small_counts(
+    df:pd.DataFrame,          # a table
+    columns:list[str],        # its count columns (patients, events, n, ...)
+    k:int|None=None,          # counts 1..k-1 are suppressed; default MEDAI_MIN_CELL or 5
+)->pd.DataFrame:
+    "Counts of fewer than k (but more than 0) shown as '<k'"
+    k = int(os.environ.get("MEDAI_MIN_CELL", 5)) if k is None else k
+    out = df.copy()
+    for c in columns:
+        if c not in out: raise DataError(f"No count column {c!r} to suppress; columns: {list(out.columns)}.")
+        small = pd.to_numeric(out[c], errors="coerce").between(1, k - 1)
+        out[c] = out[c].astype(object).where(~small, f"<{k}")
+    return out
+
+# %% ../nbs/06_privacy.ipynb #fac52d28
+def _texts(folder:Path):
+    "(where, text) pairs of what a report folder publishes"
+    nb = folder/"report.ipynb"
+    if nb.exists():
+        for i, cell in enumerate(json.loads(nb.read_text()).get("cells", [])):
+            for o in cell.get("outputs", []):
+                parts = [o.get("text", "")] + [v for k, v in o.get("data", {}).items() if k.startswith("text/")] + o.get("traceback", [])
+                yield f"report.ipynb, cell {i}", _BASE64.sub("", "".join("".join(p) if isinstance(p, list) else str(p) for p in parts))
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and p.suffix in (".csv", ".md", ".tex", ".json", ".html", ".txt") and p.name != IDENTIFIERS_FILE and "model" not in p.relative_to(folder).parts[:1]:
+            yield str(p.relative_to(folder)), _BASE64.sub("", p.read_text(errors="replace"))
+
+def scan_for_phi(
+    folder:str|Path,   # a report run folder (finished or not)
+)->list[dict]:         # one dict per hit: where, kind, text
+    "Identifiers and identifier-like text in what a report folder would publish"
+    folder = Path(folder)
+    ids = json.loads((folder/IDENTIFIERS_FILE).read_text()) if (folder/IDENTIFIERS_FILE).exists() else []
+    patterns = {k: re.compile(v) for k, v in PHI_PATTERNS.items()}
+    if ids: patterns["identifier from the input data"] = re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, sorted(ids, key=len, reverse=True))) + r")(?![\w])")
+    hits = []
+    for where, text in _texts(folder):
+        for kind, rx in patterns.items():
+            for m in rx.finditer(text):
+                hits.append(dict(where=where, kind=kind, text=text[max(0, m.start() - 30):m.end() + 30].replace("\n", " ")))
+    return hits

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 import numpy as np, pandas as pd, yaml
+from .privacy import IDENTIFIERS_FILE, scan_for_phi, suppress_small_counts
 from .core import (MedaiError, ParameterError, ReportError, atomic_write, case_studies_dir, did_you_mean,
                         file_sha256, project_root, reports_dir, run_dir)
 
@@ -226,8 +227,10 @@ def save_table(
     name:str,          # file name without extension, e.g. 'table1'
     index:bool=True,   # write the index as a column
     caption:str|None=None, # LaTeX caption
-)->pd.DataFrame:       # `df`, to display it
+    counts:list[str]|None=None, # columns counting patients: counts under MEDAI_MIN_CELL (default 5) are suppressed
+)->pd.DataFrame:       # `df` as saved, to display it
     "Save a table as CSV, Markdown and LaTeX (booktabs) into the run's tables/ folder"
+    if counts: df = suppress_small_counts(df, counts)
     stem = _output_path("tables", name)
     if stem is not None:
         atomic_write(stem.with_suffix(".csv"), df.to_csv(index=index))
@@ -361,8 +364,9 @@ def run_report(
     kernel_name:str="python3", # Jupyter kernel
     progress:bool=True,     # show papermill's cell progress bar
     pdf:bool=False,         # also print report.html to report.pdf (needs headless Chromium)
+    allow_phi:bool=False,   # publish even if the outputs show identifiers (recorded in provenance)
 )->Path:                    # the finished run folder
-    "Execute a parameterized notebook into an atomic report folder; raise `ReportError` if it fails"
+    "Execute a parameterized notebook into an atomic report folder; raise `ReportError` if it fails or shows identifiers"
     import papermill as pm, nbformat
     if pdf:
         from medai.publish import html_to_pdf, require_chromium
@@ -383,6 +387,7 @@ def run_report(
             pm.execute_notebook(str(nb_path), str(tmp/"report.ipynb"), parameters=params, kernel_name=kernel_name,
                                 cwd=str(Path.cwd()), progress_bar=progress, log_output=False)
     except BaseException as e:
+        (tmp/IDENTIFIERS_FILE).unlink(missing_ok=True)
         atomic_write(tmp/"error.txt", "".join(traceback.format_exception(e)))
         if (tmp/"report.ipynb").exists(): render_html(tmp/"report.ipynb", tmp/"report.html", _header(name, run_id, params, None))
         os.replace(tmp, failed)
@@ -393,10 +398,20 @@ def run_report(
     inputs += [f for f in _param_files(params) if f["path"] not in {i["path"] for i in inputs}]
     prov = provenance(nb_path, params, inputs, started, time.time())
     if not (tmp/"metrics.json").exists(): atomic_write(tmp/"metrics.json", "{}")
-    atomic_write(tmp/"provenance.json", json.dumps(prov, indent=2))
     render_html(tmp/"report.ipynb", tmp/"report.html", _header(name, run_id, params, prov))
-    if pdf: html_to_pdf(tmp/"report.html", tmp/"report.pdf")
     (tmp/"inputs.json").unlink(missing_ok=True)
+    hits = scan_for_phi(tmp)                      # before anything is published
+    (tmp/IDENTIFIERS_FILE).unlink(missing_ok=True)
+    prov["phi_check"] = dict(hits=len(hits), allow_phi=allow_phi, where=sorted({h["where"] for h in hits}))
+    atomic_write(tmp/"provenance.json", json.dumps(prov, indent=2))
+    if hits and not allow_phi:
+        shown = "; ".join(f"{h['where']}: {h['kind']} in '...{h['text']}...'" for h in hits[:5])
+        atomic_write(tmp/"error.txt", f"{len(hits)} possible identifiers in the outputs:\n" + "\n".join(f"{h['where']}: {h['kind']}: {h['text']}" for h in hits))
+        os.replace(tmp, failed)
+        raise ReportError(f"Report {name!r} shows what may be protected health information ({len(hits)} hit(s): {shown}). Remove it from the outputs "
+                          f"(pseudonymize ids with medai.privacy.pseudonymize_table), or rerun with allow_phi=True (--allow-phi), which provenance records. "
+                          f"The run is in {failed}.")
+    if pdf: html_to_pdf(tmp/"report.html", tmp/"report.pdf")
     os.replace(tmp, final)
     return final
 

@@ -8,6 +8,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("MEDAI_SHARED_DATA", ROOT.parent/"shared"/"data"))
 MEDAI = Path(sys.executable).with_name("medai")
 
+NETBLOCK = Path(__file__).parent/"netblock"
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    "Every process a test starts (report kernels, the medai command, workers) runs with connections beyond this machine blocked"
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(NETBLOCK), os.environ.get("PYTHONPATH")])))
+
 @pytest.fixture(autouse=True)
 def reports_tmp(tmp_path, monkeypatch):
     "Every test writes its reports under its own temporary folder"

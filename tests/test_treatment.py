@@ -70,9 +70,10 @@ def test_treatment_case_study_report():
               "tables/subgroup_cindex.csv", "tables/tripod_ai_checklist.csv", "model_card.md"]:
         assert (run/f).is_file(), f
     sub = pd.read_csv(run/"tables"/"subgroup_cindex.csv")
-    assert sub.n.groupby(sub.attribute).sum().eq(120).all()                    # every held-out patient in each attribute's levels
+    n = pd.to_numeric(sub.n, errors="coerce")                                   # counts under 5 patients are shown as '<5'
+    assert (n.isna() == (sub.n == "<5")).all() and (n.dropna() >= 5).all()
     est = sub.dropna(subset=["value"])                                          # small levels are listed without an estimate
-    assert len(est) and ((est.ci_low <= est.value) & (est.value <= est.ci_high)).all() and sub.value.isna().eq(sub.n < 20).all()
+    assert len(est) and ((est.ci_low <= est.value) & (est.value <= est.ci_high)).all() and (n[sub.value.isna()].fillna(0) < 20).all()
 
 def test_treatment_case_study_on_a_continuous_outcome():
     "The IHDP path: effect estimators scored against the true effects, policies and a Qini curve on held-out estimates"

@@ -270,6 +270,9 @@ def load_image_folder(
         if bad: raise DataError(f"{path}: split values must be train/val/test, found {sorted(bad)}.")
     else: split = make_splits(labels, pid, val, test, seed)
     if path.is_file(): record_input(path)
+    if pid is not None:
+        from medai.privacy import record_identifiers   # a report that shows these ids is stopped before it is published
+        record_identifiers(set(pid), source=path)
     extra = [c for c in table.columns if c not in ("path", "label", "patient_id", "split")]   # cohort attributes (age, sex, site, ...)
     attributes = table[extra].reset_index(drop=True) if extra else None
     data = ImageData(np.stack(imgs).astype(np.float32), labels, classes, split, pid, None, f"images from {path}", list(table["path"]), attributes)
@@ -358,6 +361,8 @@ def nodule_crops(
     labels = df["label"].astype(str).map({c: i for i, c in enumerate(classes)}).to_numpy(np.int64)
     pid = df["patient_id"].astype(str).to_numpy() if "patient_id" in df else df["volume"].astype(str).to_numpy()
     split = df["split"].astype(str).to_numpy() if "split" in df else make_splits(labels, pid, val, test, seed)
+    from medai.privacy import record_identifiers
+    record_identifiers(set(pid), source=csv)
     extra = [c for c in df.columns if c not in need + ["patient_id", "split"]]   # cohort and nodule attributes, for subgroup results
     data = ImageData(np.stack([crops[i] for i in df.index]).astype(np.float32), labels, classes, split, pid, (spacing,)*3, f"nodule crops from {csv}",
                      [str((csv.parent/v).resolve()) for v in df["volume"].unique()], df[extra].reset_index(drop=True) if extra else None)

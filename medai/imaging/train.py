@@ -78,15 +78,24 @@ def predict_proba(
     return np.mean(probs, axis=0)
 
 # %% ../../nbs/14_imaging.train.ipynb #a77a0091
+def _to_tensors(np_state:tuple)->tuple:
+    "A NumPy RandomState state with its key array as a tensor, so checkpoints load with weights_only=True"
+    name, keys, *rest = np_state
+    return (name, torch.from_numpy(np.asarray(keys, dtype=np.int64)), *rest)
+
+def _from_tensors(state:tuple)->tuple:
+    name, keys, *rest = state
+    return (name, keys.numpy().astype(np.uint32), *rest)
+
 def _rng_states(pipeline, generator)->dict:
-    return dict(torch=torch.get_rng_state(), numpy=np.random.get_state(), python=random.getstate(),
+    return dict(torch=torch.get_rng_state(), numpy=_to_tensors(np.random.get_state()), python=random.getstate(),
                 cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
-                transforms=random_state(pipeline), loader=generator.get_state())
+                transforms=[_to_tensors(s) for s in random_state(pipeline)], loader=generator.get_state())
 
 def _restore_rng(states:dict, pipeline, generator)->None:
-    torch.set_rng_state(states["torch"]); np.random.set_state(states["numpy"]); random.setstate(states["python"])
+    torch.set_rng_state(states["torch"]); np.random.set_state(_from_tensors(states["numpy"])); random.setstate(states["python"])
     if states["cuda"] is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(states["cuda"])
-    set_state(pipeline, states["transforms"]); generator.set_state(states["loader"])
+    set_state(pipeline, [_from_tensors(s) for s in states["transforms"]]); generator.set_state(states["loader"])
 
 def _save_checkpoint(path:Path, state:dict)->None:
     buf = io.BytesIO(); torch.save(state, buf); atomic_write(path, buf.getvalue())
@@ -173,7 +182,7 @@ def fit(
     ckpt = Path(checkpoint_dir)/"checkpoint.pt" if checkpoint_dir is not None else None
     start = 0
     if resume and ckpt.exists():
-        state = torch.load(ckpt, map_location=dev, weights_only=False)  # our own file: it holds RNG states and history
+        state = torch.load(ckpt, map_location=dev, weights_only=True)   # tensors and plain containers only: nothing executes on load
         if state["config"] != config: raise ParameterError(f"{ckpt} was written with other settings; use a new checkpoint_dir or the same settings.")
         model.load_state_dict(state["model"]); opt.load_state_dict(state["optimizer"]); sched.load_state_dict(state["scheduler"])
         scaler.load_state_dict(state["scaler"]); history, best, start = state["history"], state["best"], state["epoch"]

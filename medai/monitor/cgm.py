@@ -206,6 +206,8 @@ def load_cgm(
         extra = {c: c for c in OPTIONAL_COLUMNS if c in raw.columns}
         cg = validate_cgm(raw, id=id, time=time, glucose=glucose, units=units, source=path.name, extra=extra)
     cg.files = [str(plain)]; record_input(plain)
+    from medai.privacy import record_identifiers   # a report that shows these ids is stopped before it is published
+    record_identifiers(cg.readings["id"].unique(), source=plain)
     return cg
 
 # %% ../../nbs/30_monitor.cgm.ipynb #74c23038
