@@ -41,8 +41,9 @@ check-readme: setup
 	@$(BIN)/jupyter nbconvert --to markdown --stdout --log-level=ERROR nbs/index.ipynb | diff -q - README.md >/dev/null \
 	  || (echo "README.md differs from nbs/index.ipynb: edit the notebook, then run 'make readme'." && exit 1)
 
+# Case studies are skipped here: `make reports` runs them on their defaults, and tests/ runs each as a report with small parameters.
 nbtest: setup
-	$(BIN)/nbdev_test --n_workers 2
+	$(BIN)/nbdev_test --n_workers 2 --skip_folder_re '^([_.]|case_studies$$)'
 
 pytest: setup
 	$(PY) -m pytest tests

@@ -15,7 +15,7 @@ __all__ = ['MAGIC', 'DEID_ACTIONS', 'CHARACTERISTICS', 'DEID_METHOD', 'IDENTIFIE
            'new_key_file', 'load_key', 'pseudonym', 'pseudonymize_table', 'pseudonymize_file', 'is_encrypted',
            'encrypt_file', 'decrypt_bytes', 'decrypt_file', 'DecryptedFile', 'maybe_decrypt', 'remap_uid',
            'date_offset', 'deidentify_dataset', 'deidentify_folder', 'record_identifiers', 'suppress_small_counts',
-           'scan_for_phi']
+           'scan_for_phi', 'DPConfig', 'dp_compatible', 'make_private']
 
 # %% ../nbs/06_privacy.ipynb #6b29fd2d
 class PrivacyError(MedaiError, ValueError):
@@ -328,3 +328,40 @@ def scan_for_phi(
             for m in rx.finditer(text):
                 hits.append(dict(where=where, kind=kind, text=text[max(0, m.start() - 30):m.end() + 30].replace("\n", " ")))
     return hits
+
+# %% ../nbs/06_privacy.ipynb #ca27db43
+from dataclasses import dataclass
+
+@dataclass
+class DPConfig:
+    "Differential privacy for a torch trainer (Opacus DP-SGD)"
+    epsilon:float               # privacy budget for the whole planned training
+    delta:float|None=None       # default 1/(10 n), n training samples
+    max_grad_norm:float=1.0     # per-sample gradient clipping norm
+    def __post_init__(self):
+        if not self.epsilon > 0: raise ParameterError(f"DP epsilon must be positive, got {self.epsilon}.")
+        if self.delta is not None and not 0 < self.delta < 1: raise ParameterError(f"DP delta must be in (0, 1), got {self.delta}.")
+        if not self.max_grad_norm > 0: raise ParameterError(f"max_grad_norm must be positive, got {self.max_grad_norm}.")
+
+def dp_compatible(model):
+    "The model with the layers DP-SGD cannot use replaced (BatchNorm -> GroupNorm); PrivacyError if some remain"
+    try: from opacus.validators import ModuleValidator
+    except ImportError as e: raise PrivacyError("Differential privacy needs Opacus: pip install opacus") from e
+    model = ModuleValidator.fix(model)
+    problems = ModuleValidator.validate(model, strict=False)
+    if problems: raise PrivacyError(f"This network cannot be trained with DP-SGD: {problems[:3]}.")
+    return model
+
+def make_private(
+    model, optimizer, loader, # the (DP-compatible) model, its optimizer and training DataLoader
+    dp:DPConfig,              # the budget
+    epochs:int,               # the planned number of epochs (the noise is calibrated for them)
+):                            # (engine, model, optimizer, loader, delta), ready for DP-SGD
+    "Wrap a model, optimizer and loader with Opacus for DP-SGD within the budget"
+    from opacus import PrivacyEngine
+    delta = dp.delta or 1/(10*len(loader.dataset))
+    engine = PrivacyEngine(accountant="rdp")
+    model.train()
+    model, optimizer, loader = engine.make_private_with_epsilon(module=model, optimizer=optimizer, data_loader=loader, target_epsilon=dp.epsilon,
+                                                                target_delta=delta, epochs=epochs, max_grad_norm=dp.max_grad_norm)
+    return engine, model, optimizer, loader, delta

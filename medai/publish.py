@@ -26,7 +26,7 @@ FACTS = ("title", "task", "study_type", "objective", "data_source", "data_dates"
          "outcome", "predictors", "sample_size", "missing_data", "splits", "partition_level", "model", "initialization", "training",
          "tuning", "ensembling", "class_imbalance", "model_output", "performance", "calibration", "subgroups", "subgroup_attributes",
          "explainability", "robustness", "external_validation", "failure_analysis", "characteristics", "deidentification",
-         "synthetic", "limitations", "software", "code") + STATEMENTS
+         "synthetic", "limitations", "privacy", "software", "code") + STATEMENTS
 
 def _jsonable(v):
     if isinstance(v, pd.DataFrame): return json.loads(v.reset_index().to_json(orient="records"))
@@ -234,7 +234,7 @@ def model_card(
 **Quantitative analyses (subgroups, 95% CIs).**
 {sub}
 
-**Ethical considerations.** {get('ethical_considerations')}. De-identification: {get('deidentification')}.
+**Ethical considerations.** {get('ethical_considerations')}. De-identification: {get('deidentification')}. Privacy: {get('privacy')}.
 
 **Caveats and recommendations.** {get('caveats')}. Limitations: {get('limitations')}.
 """

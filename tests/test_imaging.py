@@ -3,7 +3,7 @@ import json, os, shutil, subprocess, sys
 from pathlib import Path
 import numpy as np, pandas as pd, pytest, nibabel as nib, torch
 from PIL import Image
-from medai.core import DataError, ParameterError, data_samples_dir
+from medai.core import DataError, ParameterError, ReportError, data_samples_dir
 from medai.imaging.data import ImageData, check_splits, load_image_folder, load_medmnist, load_volume, nodule_crops
 from medai.imaging.export import ExportedModel, export_model
 from medai.imaging.models import build_network
@@ -120,6 +120,15 @@ def test_imaging_case_studies_write_complete_reports(study, params):
         assert "triage research only" in card and tripod.loc["18a", "from_the_run"] == "funding: none"
     for f in ["tables/tripod_ai_checklist.md", "tables/tripod_ai_checklist.tex", "figures/test_evaluation.pdf", "study.json"]:
         assert (run/f).is_file(), f
+
+def test_breast_case_study_with_differential_privacy(reports_tmp):
+    run = run_report("breast_ultrasound_diagnosis", {"model": "compact_cnn", "epochs": 2, "width": 0.25, "image_size": 32, "n_boot": 200,
+                                                     "n_explain": 2, "dp_epsilon": 8.0}, progress=False)
+    (dp,) = json.loads((run/"metrics.json").read_text())["differential_privacy"]
+    assert 0 < dp["epsilon"] <= 8.0 + 1e-6 and dp["delta"] < 1/214 and dp["noise_multiplier"] > 0
+    assert "DP-SGD (Opacus): epsilon" in (run/"model_card.md").read_text() and "Differential privacy" in (run/"report.html").read_text()
+    with pytest.raises(ReportError, match="epsilon must be positive"):
+        run_report("breast_ultrasound_diagnosis", {"dp_epsilon": -1.0}, progress=False)
 
 def test_folder_of_2d_dicom_images(tmp_path):
     slices = sorted((LIDC/"dicom_series").glob("*.dcm"))

@@ -143,6 +143,7 @@ def fit(
     max_minutes:float|None=None, # stop after the epoch that passes this much training time in this call
     device:str|None=None,
     show_progress:bool=True,
+    dp:"DPConfig|None"=None,   # differential privacy (medai.privacy.DPConfig): DP-SGD through Opacus
 )->Trained:
     "Train an image classifier with early stopping on validation AUC"
     check_splits(data)
@@ -156,6 +157,10 @@ def fit(
     if world and dev.type == "cuda": dev = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
     size = data.images.shape[-1]
     model = build_network(network, data.spatial_dims, data.n_channels, len(data.classes), img_size=size, width=width)
+    if dp is not None:
+        if world or checkpoint_dir is not None: raise ParameterError("dp= trains in one process without checkpoints (the privacy accountant is not checkpointed).")
+        from medai.privacy import dp_compatible, make_private
+        model = dp_compatible(model)
     _check_compatible(model, data, dev)
     if data.spatial_dims == 2: model = model.to(memory_format=torch.channels_last)
     train = data.part("train"); val = data.part("val")
@@ -170,11 +175,13 @@ def fit(
         net = nn.parallel.DistributedDataParallel(model, device_ids=[dev.index] if dev.type == "cuda" else None)
     else:
         sampler, net = None, model
-        loader = DataLoader(ds, batch_size=batch_size, shuffle=True, generator=gen, num_workers=0, drop_last=len(ds) > batch_size)
+        loader = DataLoader(ds, batch_size=batch_size, shuffle=True, generator=gen, num_workers=0, drop_last=len(ds) > batch_size and dp is None)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
     loss_fn = nn.CrossEntropyLoss(weight=class_weights(train.labels, len(data.classes)).to(dev) if balance else None)
-    scaler = torch.amp.GradScaler("cuda", enabled=dev.type == "cuda")
+    amp = dev.type == "cuda" and dp is None
+    scaler = torch.amp.GradScaler("cuda", enabled=amp)
+    if dp is not None: engine, net, opt, loader, delta = make_private(model, opt, loader, dp, epochs)   # the scheduler keeps the same optimizer
     config = dict(network=network, modality=modality, epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
                   patience=patience, balance=balance, width=width, seed=seed, spatial_dims=data.spatial_dims,
                   in_channels=data.n_channels, img_shape=list(data.images.shape[2:]), num_classes=len(data.classes), processes=max(world, 1))
@@ -196,10 +203,11 @@ def fit(
         if sampler is not None: sampler.set_epoch(epoch)
         model.train(); total, n = 0.0, 0
         for batch in loader:
+            if not isinstance(batch, dict) or len(batch["label"]) == 0: continue   # an empty Poisson-sampled batch (DP)
             x, y = batch["image"].to(dev), batch["label"].to(dev).long()
             if x.ndim == 4: x = x.contiguous(memory_format=torch.channels_last)
             opt.zero_grad(set_to_none=True)
-            with torch.autocast(device_type=dev.type, enabled=dev.type == "cuda"):
+            with torch.autocast(device_type=dev.type, enabled=amp):
                 loss = loss_fn(net(x), y)
             scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
             total += loss.item()*len(y); n += len(y)
@@ -220,6 +228,10 @@ def fit(
         if stop_after is not None and done_here >= stop_after: break
         if max_minutes is not None and time.perf_counter() - call_start > 60*max_minutes: break
     model.load_state_dict(best["state"]); model.eval()
+    if dp is not None:
+        config["dp"] = dict(target_epsilon=dp.epsilon, delta=delta, max_grad_norm=dp.max_grad_norm, noise_multiplier=float(opt.noise_multiplier),
+                            epsilon=float(engine.get_epsilon(delta)), epochs_trained=len(history))
+        net.remove_hooks()      # the returned model is the plain network, without Opacus' per-sample gradient hooks
     return Trained(model, list(data.classes), modality, pd.DataFrame(history), best["epoch"], config)
 
 # %% ../../nbs/14_imaging.train.ipynb #2a3b6609
