@@ -4,7 +4,8 @@
 
 # %% ../nbs/06_privacy.ipynb #c9818acb
 from __future__ import annotations
-import base64, hashlib, hmac, io, os, secrets, shutil, tempfile
+import base64, hashlib, hmac, io, json, os, re, secrets, shutil
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -262,7 +263,6 @@ def deidentify_folder(
     return [dst/rel for rel, _ in out]
 
 # %% ../nbs/06_privacy.ipynb #5d8b0f3b
-import json, re
 IDENTIFIERS_FILE = ".identifiers.json"   # inside the unfinished run folder only; removed before the report is finalized
 PHI_PATTERNS = {
     "e-mail address": r"\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b",
@@ -330,8 +330,6 @@ def scan_for_phi(
     return hits
 
 # %% ../nbs/06_privacy.ipynb #ca27db43
-from dataclasses import dataclass
-
 @dataclass
 class DPConfig:
     "Differential privacy for a torch trainer (Opacus DP-SGD)"

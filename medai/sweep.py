@@ -7,10 +7,10 @@ from __future__ import annotations
 import hashlib, html, itertools, json, os, time
 from dataclasses import dataclass
 from pathlib import Path
-import numpy as np, pandas as pd, yaml
+import pandas as pd, yaml
 import medai
 from .core import MedaiError, ParameterError, ReportError, atomic_write, file_sha256, progress, reports_dir
-from .report import _param_files, build_index, find_notebook, notebook_parameters, run_report, save_figure, validate_parameters
+from .report import _param_files, build_index, find_notebook, notebook_parameters, run_report, validate_parameters
 
 # %% auto #0
 __all__ = ['parameter_grid', 'grid_from_text', 'read_grid', 'library_fingerprint', 'notebook_fingerprint', 'run_key',
@@ -33,7 +33,9 @@ def grid_from_text(
 )->dict:                         # name -> list of text values
     "A grid from command-line text: commas separate values (give list-valued parameters in a YAML file)"
     grid = {}
-    for k, text in pairs: grid.setdefault(k, []).extend(v.strip() for v in text.split(",") if v.strip() or text.strip() == "")
+    for k, text in pairs:
+        values = [v.strip() for v in text.split(",") if v.strip()]
+        grid.setdefault(k, []).extend(values or [text])   # an empty value stays one (empty) value
     return grid
 
 def read_grid(
@@ -240,8 +242,8 @@ def write_summary(
     for metric in _metric_columns(table)[:max_figures]:
         fig = _figure(table, config, metric)
         stem = folder/"figures"/metric.replace("/", "_")
-        for suffix in (".png", ".svg"):
-            tmp = stem.with_name(f".{stem.name}.tmp{suffix}"); fig.savefig(tmp, dpi=150); os.replace(tmp, stem.with_suffix(suffix))
+        for suffix in (".png", ".svg", ".pdf"):   # the project's figure formats (medai.report.save_figure)
+            tmp = stem.with_name(f".{stem.name}.tmp{suffix}"); fig.savefig(tmp, dpi=300); os.replace(tmp, stem.with_suffix(suffix))
         plt.close(fig); figures.append(stem.with_suffix(".png").name)
     return atomic_write(folder/"summary.html", _summary_page(sweep, table, summary, figures))
 
