@@ -58,13 +58,15 @@ class TARNet:
     def __init__(self, backbone:str="mlp", dragonnet:bool=False, hidden:int=100, head_hidden:int=50, n_layers:int=3,
                  d_token:int=32, n_heads:int=4, dropout:float=0.0, lr:float=3e-4, weight_decay:float=1e-4, batch_size:int=64,
                  epochs:int=1000, patience:int=60, alpha:float=1.0, beta:float=1.0, n_models:int=5, val_fraction:float=0.3,
-                 bootstrap:bool=False, seed:int=0, show_progress:bool=False):
+                 bootstrap:bool=False, seed:int=0, show_progress:bool=False, dp=None):
         if backbone not in self.BACKBONES: raise ParameterError(f"Unknown backbone {backbone!r}.{did_you_mean(backbone, self.BACKBONES)} Use one of {self.BACKBONES}.")
         if n_models < 1 or epochs < 1 or not 0 < val_fraction < 1: raise ParameterError("n_models and epochs must be at least 1, val_fraction in (0, 1).")
         self.backbone, self.dragonnet, self.hidden, self.head_hidden, self.n_layers = backbone, dragonnet, hidden, head_hidden, n_layers
         self.d_token, self.n_heads, self.dropout, self.lr, self.weight_decay, self.batch_size = d_token, n_heads, dropout, lr, weight_decay, batch_size
         self.epochs, self.patience, self.alpha, self.beta, self.n_models, self.val_fraction = epochs, patience, alpha, beta, n_models, val_fraction
         self.bootstrap, self.seed, self.show_progress = bootstrap, seed, show_progress
+        if dp is not None and dragonnet: raise ParameterError("dp= trains TARNet; the Dragonnet's targeted-regularization parameter has no per-sample gradients in Opacus.")
+        self.dp = dp   # medai.privacy.DPConfig: DP-SGD, the budget split evenly over the ensemble's members (they see the same data)
 
     def _loss(self, net, x, t, y):
         mu, logit_e = net(x)
@@ -94,18 +96,45 @@ class TARNet:
         g = torch.Generator().manual_seed(seed)
         tr, va = torch.as_tensor(train), torch.as_tensor(np.flatnonzero(val))
         best, state, bad = np.inf, None, 0
+        if self.dp is not None: dpnet, opt, loader, engine, delta = self._private(net, Xt[tr], tt[tr], yt[tr], g)
         for _ in range(self.epochs):
             net.train()
-            for b in tr[torch.randperm(len(tr), generator=g)].split(self.batch_size):
-                opt.zero_grad(); self._loss(net, Xt[b], tt[b], yt[b]).backward(); opt.step()
+            if self.dp is not None:
+                for xb, tb, yb in loader:
+                    if len(yb): opt.zero_grad(); self._loss(dpnet, xb, tb, yb).backward(); opt.step()
+            else:
+                for b in tr[torch.randperm(len(tr), generator=g)].split(self.batch_size):
+                    opt.zero_grad(); self._loss(net, Xt[b], tt[b], yt[b]).backward(); opt.step()
             net.eval()
             with torch.no_grad(): v = self._loss(net, Xt[va], tt[va], yt[va]).item()
             if v < best - 1e-6: best, state, bad = v, copy.deepcopy(net.state_dict()), 0
             else:
                 bad += 1
                 if bad >= self.patience: break
+        if self.dp is not None:
+            dpnet.remove_hooks()
+            self.dp_members_.append(dict(epsilon=float(engine.get_epsilon(delta)), delta=delta, noise_multiplier=float(opt.noise_multiplier)))
         net.load_state_dict(state); net.eval()
         return net
+
+    def _private(self, net, X, t, y, generator):
+        "DP-SGD for one member (Opacus): its share of the budget, a Poisson-sampled loader over its training rows"
+        from torch.utils.data import DataLoader, TensorDataset
+        from opacus.validators import ModuleValidator
+        from medai.privacy import DPConfig, make_private
+        share = DPConfig(self.dp.epsilon/self.n_models, self.dp.delta, self.dp.max_grad_norm)
+        if ModuleValidator.validate(net, strict=False): raise ParameterError("This TARNet backbone has layers DP-SGD cannot train; use backbone='mlp' with dp=.")
+        opt = torch.optim.AdamW(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        loader = DataLoader(TensorDataset(X, t, y), batch_size=self.batch_size, shuffle=True, generator=generator)
+        engine, dpnet, opt, loader, delta = make_private(net, opt, loader, share, self.epochs)
+        return dpnet, opt, loader, engine, delta
+
+    @property
+    def privacy_(self)->dict|None:
+        "The privacy spent: the members' epsilons add up (they are trained on the same data)"
+        if self.dp is None: return None
+        m = self.dp_members_
+        return dict(epsilon=sum(x["epsilon"] for x in m), delta=sum(x["delta"] for x in m), target_epsilon=self.dp.epsilon, members=m)
 
     def fit(self, X, t, y, validation:tuple|None=None):
         "Train the ensemble; `validation=(X_val, t_val, y_val)` fixes the early-stopping data (else `val_fraction` per member)"
@@ -122,7 +151,7 @@ class TARNet:
             X, t, ys = np.vstack([X, np.asarray(Xv, np.float32)]), np.concatenate([t, np.asarray(tv, np.int64)]), np.concatenate([scale(y), scale(yv)])
         else: ys = scale(y)
         rng = np.random.default_rng(self.seed)
-        self.nets_ = []
+        self.nets_, self.dp_members_ = [], []
         for k in progress(range(self.n_models), desc="TARNet ensemble" if not self.dragonnet else "Dragonnet ensemble", disable=not self.show_progress):
             val = np.r_[np.zeros(n, bool), np.ones(len(X) - n, bool)] if validation is not None else self._validation_mask(t, rng)
             train = np.flatnonzero(~val)
