@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from .core import ParameterError, ReportError, DataError, atomic_write, run_dir
 from .eval import bootstrap_ci
+from .report import _jsonable
 
 # %% auto #0
 __all__ = ['AUTHORS', 'NOT_STATED', 'STATEMENTS', 'FACTS', 'TRIPOD_AI', 'CLAIM', 'STANDARDS', 'COHORT_ATTRIBUTES', 'TITLES',
@@ -27,13 +28,6 @@ FACTS = ("title", "task", "study_type", "objective", "data_source", "data_dates"
          "tuning", "ensembling", "class_imbalance", "model_output", "performance", "calibration", "subgroups", "subgroup_attributes",
          "explainability", "robustness", "external_validation", "failure_analysis", "characteristics", "deidentification",
          "synthetic", "limitations", "privacy", "software", "code") + STATEMENTS
-
-def _jsonable(v):
-    if isinstance(v, pd.DataFrame): return json.loads(v.reset_index().to_json(orient="records"))
-    if isinstance(v, dict): return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)): return [_jsonable(x) for x in v]
-    if hasattr(v, "item") and getattr(v, "ndim", 0) == 0: return v.item()
-    return v
 
 def record_study(**facts)->dict:
     "Merge facts about this study into the run's study.json; unknown keys are refused"

@@ -241,6 +241,7 @@ def save_table(
 # %% ../nbs/02_report.ipynb #842b7bb7
 def _jsonable(v):
     if hasattr(v, "as_dict"): return _jsonable(v.as_dict())
+    if isinstance(v, pd.DataFrame): return _jsonable(v.reset_index().to_dict("records"))   # a table: one dict per row
     if isinstance(v, dict): return {str(k): _jsonable(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)): return [_jsonable(x) for x in v]
     if hasattr(v, "item") and getattr(v, "ndim", 0) == 0: return _jsonable(v.item())  # numpy scalars
