@@ -172,6 +172,11 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".dcm", ".dicom"}
 
 DECODERS = "pip install pylibjpeg pylibjpeg-libjpeg pylibjpeg-openjpeg (or python-gdcm)"
 
+def _record_dicom_identifiers(headers, source)->None:
+    "Patient names and ids of DICOM files, so that a report that shows them is stopped (medai.privacy)"
+    from medai.privacy import record_identifiers
+    record_identifiers({str(h.get(k, "")) for h in headers for k in ("PatientID", "PatientName")} | {str(h.get("PatientName", "")).replace("^", " ").strip() for h in headers}, source=source)
+
 def check_decodable(ds, path)->None:
     "Raise DataError if a DICOM file's pixel data cannot be read: none, or compressed without an installed decoder"
     if "PixelData" not in ds: raise DataError(f"{path} has no pixel data (SOP class {ds.get('SOPClassUID', 'unknown')}): it is not an image.")
@@ -189,6 +194,7 @@ def _read_2d(path:Path)->np.ndarray:
             import pydicom
             ds = pydicom.dcmread(path)
             check_decodable(ds, path)
+            _record_dicom_identifiers([ds], path)
             x = ds.pixel_array.astype(np.float32)
             if ds.get("PhotometricInterpretation", "") == "MONOCHROME1": x = x.max() - x
             lo, hi = np.percentile(x, [0.5, 99.5])
@@ -291,6 +297,7 @@ def check_dicom_series(folder:Path)->None:
         try: heads.append(pydicom.dcmread(f, stop_before_pixels=False))
         except Exception as e: raise DataError(f"{f} is not a readable DICOM file ({e}); remove it from the series folder.") from e
         check_decodable(heads[-1], f)
+    _record_dicom_identifiers(heads, folder)
     series = {h.get("SeriesInstanceUID") for h in heads}
     if len(series) > 1: raise DataError(f"{folder} mixes {len(series)} DICOM series: put each series in its own folder.")
     z = np.sort([float(h.ImagePositionPatient[2]) for h in heads])
