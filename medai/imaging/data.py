@@ -36,13 +36,17 @@ class ImageData:
     @property
     def n_channels(self)->int: return self.images.shape[1]
 
-    def part(self, split:str)->ImageData:
-        "The images of one split"
-        if split not in SPLITS: raise ParameterError(f"split must be one of {SPLITS}, got {split!r}.")
-        m = self.split == split
+    def select(self, mask:np.ndarray)->ImageData:
+        "The images where `mask` is true, with their splits, patients and attributes"
+        m = np.asarray(mask, dtype=bool)
         return ImageData(self.images[m], self.labels[m], self.classes, self.split[m],
                          None if self.patient_id is None else self.patient_id[m], self.spacing, self.source, self.files,
                          None if self.attributes is None else self.attributes[m].reset_index(drop=True))
+
+    def part(self, split:str)->ImageData:
+        "The images of one split"
+        if split not in SPLITS: raise ParameterError(f"split must be one of {SPLITS}, got {split!r}.")
+        return self.select(self.split == split)
 
     def records(self, split:str)->list[dict]:
         "MONAI-style dictionaries {'image', 'label'} of one split"
