@@ -183,3 +183,17 @@ def test_distributed_training_with_two_processes_matches_one(tmp_path):
     assert abs(results[2]["best_val_auc"] - results[1]["best_val_auc"]) < 0.05
     model = build_network("compact_cnn", 2, 1, 2, width=0.25)
     model.load_state_dict(torch.load(tmp_path/"p2"/"model.pt", weights_only=True))   # plain weights, safe to load
+
+def test_federated_case_study_compares_arms_with_dp_at_the_sites():
+    run = run_report("federated_diagnosis", {"rounds": 2, "width": 0.25, "image_size": 32, "n_boot": 200, "dp_epsilon": 8.0}, progress=False)
+    metrics = json.loads((run/"metrics.json").read_text())
+    assert list(metrics["arms"]) == ["centralized", "site 1 alone", "site 2 alone", "site 3 alone", "fedavg", "fedprox", "fedavg + DP (epsilon 8)"]
+    for arm in metrics["arms"].values(): assert 0 <= arm["ci_low"] <= arm["test_auc"] <= arm["ci_high"] <= 1
+    assert metrics["arms"]["fedavg"]["train_images"] == metrics["arms"]["centralized"]["train_images"] == 214
+    assert all(0 < e <= 8.0 + 1e-6 for e in metrics["differential_privacy"]["epsilon"].values())
+    for f in ["tables/sites.csv", "tables/test_auc.csv", "tables/test_auc_by_site.csv", "figures/learning_curves.png", "figures/test_auc.svg"]:
+        assert (run/f).is_file(), f
+    html = (run/"report.html").read_text()
+    assert "simulated images and simulated sites" in html and "MB</strong> of weights exchanged" in html
+    with pytest.raises(ReportError, match="strategies must be a non-empty list"):
+        run_report("federated_diagnosis", {"strategies": ["fedsgd"]}, progress=False)
