@@ -1,12 +1,13 @@
 """Benchmark: utility against privacy budget - BreastMNIST test AUC with DP-SGD (Opacus) at epsilon 1, 3 and 8, and without DP.
 
-Same recipe for every budget: medai's `fit` (compact CNN, width 0.25, ultrasound augmentation, AdamW lr 5e-3,
-batch 128, at most 60 epochs, early stopping on validation AUC with patience 15, class weights; chosen among
-four recipes by validation AUC at epsilon 8, seed 0 - the first, width 0.5 / batch 64 / lr 2e-3, reached
-test AUC 0.54 at epsilon 8 against 0.91 without DP), on BreastMNIST
-28x28 (546 train / 78 validation / 156 test images); with DP the network's BatchNorm becomes GroupNorm,
-per-sample gradients are clipped to norm 1 and noised for the budget (delta = 1/(10 n)); the epsilon
-actually spent (early stopping spends less) is reported. Seeds 0-2 (one with --quick), test AUC averaged.
+Same recipe for every budget: medai's `fit` (compact CNN, width 0.125, ultrasound augmentation, AdamW lr 1e-2,
+batch 256, 40 epochs, the epoch with the best validation AUC kept, class weights), per-sample gradients clipped to
+norm 0.1, on BreastMNIST 28x28 (546 train / 78 validation / 156 test images); with DP the network's BatchNorm
+becomes GroupNorm and the noise is set for the budget (delta = 1/(10 n)); the epsilon actually spent is reported.
+The recipe was chosen by validation AUC at epsilon 8, seed 0, among 13 (widths 0.125-0.5, batches 64-512, learning
+rates 3e-3 to 3e-2, clipping norms 1 and 0.1): clipping at 0.1 helped most (validation AUC 0.73 against 0.64 at 1.0).
+An earlier recipe (width 0.25, batch 128, lr 5e-3, clipping 1, 60 epochs with early stopping) reached test AUC 0.909
+without DP and 0.509 at epsilon 8. Seeds 0-2 (one with --quick), test AUC averaged.
 Target: at epsilon 8, mean test AUC within 0.05 of the non-private model's.
 Prints one JSON object as its last line; exits 0 even when a target is missed.
 """
@@ -29,15 +30,15 @@ def main():
     from medai.eval import roc_auc
     from medai.privacy import DPConfig
     data = load_medmnist(path)
-    seeds, epochs = ([0], 3) if a.quick else ([0, 1, 2], 60)
+    seeds, epochs = ([0], 3) if a.quick else ([0, 1, 2], 40)
     results = {}
     for budget in (None, 8.0, 3.0, 1.0):
         name = "no DP" if budget is None else f"epsilon {budget:g}"
         runs = []
         for seed in seeds:
             t0 = time.perf_counter()
-            run = fit(data, "compact_cnn", "ultrasound", epochs=epochs, batch_size=128, lr=5e-3, patience=15, width=0.25, seed=seed,
-                      show_progress=False, dp=None if budget is None else DPConfig(epsilon=budget))
+            run = fit(data, "compact_cnn", "ultrasound", epochs=epochs, batch_size=256, lr=1e-2, patience=epochs, width=0.125, seed=seed,
+                      show_progress=False, dp=None if budget is None else DPConfig(epsilon=budget, max_grad_norm=0.1))
             test = data.part("test")
             auc = roc_auc(test.labels, predict_proba(run, test.images)[:, 1])
             runs.append(dict(seed=seed, test_auc=round(float(auc), 4), epochs=len(run.history), best_epoch=run.best_epoch,
