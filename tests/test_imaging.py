@@ -102,6 +102,11 @@ def test_imaging_case_studies_write_complete_reports(study, params):
     metrics = json.loads((run/"metrics.json").read_text())
     assert 0 <= metrics["auc"]["ci_low"] <= metrics["auc"]["value"] <= metrics["auc"]["ci_high"] <= 1
     assert metrics["synthetic_data"] is True and metrics["export_max_gap"] < 1e-4
+    if study == "breast_ultrasound_diagnosis":   # utility against privacy budget, default budgets 8, 3, 1 after the model without DP
+        curve = metrics["privacy_utility"]
+        assert [c["target_epsilon"] for c in curve] == [None, 8.0, 3.0, 1.0]
+        assert all(0 < c["epsilon_spent"] <= c["target_epsilon"] + 1e-6 for c in curve[1:])
+        assert (run/"figures"/"privacy_utility.png").is_file() and (run/"tables"/"privacy_utility.csv").is_file()
     for f in ["figures/test_evaluation.png", "figures/explanations.svg", "figures/learning_curves.png", "tables/test_metrics.csv",
               "model/model.ts", "model/metadata.json"]:
         assert (run/f).is_file(), f
@@ -123,12 +128,13 @@ def test_imaging_case_studies_write_complete_reports(study, params):
 
 def test_breast_case_study_with_differential_privacy(reports_tmp):
     run = run_report("breast_ultrasound_diagnosis", {"model": "compact_cnn", "epochs": 2, "width": 0.25, "image_size": 32, "n_boot": 200,
-                                                     "n_explain": 2, "dp_epsilon": 8.0}, progress=False)
+                                                     "n_explain": 2, "dp_epsilon": 8.0, "dp_curve": [3.0]}, progress=False)
     (dp,) = json.loads((run/"metrics.json").read_text())["differential_privacy"]
     assert 0 < dp["epsilon"] <= 8.0 + 1e-6 and dp["delta"] < 1/214 and dp["noise_multiplier"] > 0
     assert "DP-SGD (Opacus): epsilon" in (run/"model_card.md").read_text() and "Differential privacy" in (run/"report.html").read_text()
-    with pytest.raises(ReportError, match="epsilon must be positive"):
-        run_report("breast_ultrasound_diagnosis", {"dp_epsilon": -1.0}, progress=False)
+    assert [c["target_epsilon"] for c in json.loads((run/"metrics.json").read_text())["privacy_utility"]] == [None, 3.0]
+    for bad in ({"dp_epsilon": -1.0}, {"dp_curve": [8.0, 0.0]}):
+        with pytest.raises(ReportError, match="epsilon must be positive"): run_report("breast_ultrasound_diagnosis", bad, progress=False)
 
 def test_folder_of_2d_dicom_images(tmp_path):
     slices = sorted((LIDC/"dicom_series").glob("*.dcm"))

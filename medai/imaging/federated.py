@@ -262,16 +262,18 @@ def train_arms(
     sites = check_sites(data)
     epochs = rounds*local_epochs
     arms = {"centralized": fit(data, epochs=epochs, patience=epochs, seed=seed, show_progress=show_progress, **recipe)}
+    arms["centralized"].config["sites"] = sites
     for s in sites:   # a site's own training and validation images; the shared test split stays, untouched by fit
         own = ((data.attributes["site"] == s).to_numpy() & (data.split != "test")) | (data.split == "test")
         arms[f"{s} alone"] = fit(data.select(own), epochs=epochs, patience=epochs, seed=seed, show_progress=show_progress, **recipe)
+        arms[f"{s} alone"].config["sites"] = [s]
     for strategy in strategies:
         arms[strategy] = federated_fit(data, strategy, rounds, local_epochs, proximal_mu, seed=seed, show_progress=show_progress, **recipe)
     if dp is not None: arms[f"fedavg + DP (epsilon {dp.epsilon:g})"] = federated_fit(data, "fedavg", rounds, local_epochs, dp=dp, seed=seed, show_progress=show_progress, **recipe)
     return arms
 
 def compare_arms(
-    arms:dict[str, Trained], data:ImageData, # from train_arms, and the data
+    arms:dict[str, Trained], data:ImageData, # from train_arms (each model's config names the sites it was trained on), and the data
     n_boot:int=1000, seed:int=0,
 )->pd.DataFrame:               # one row per arm: training images, test AUC with CI, difference to centralized with CI
     "Test AUC of every arm on the same test images, with bootstrap CIs, and the paired difference to centralized training"
@@ -282,12 +284,11 @@ def compare_arms(
     diff = lambda y, a, b, w=None: roc_auc(y, a, w) - roc_auc(y, b, w)
     rows = []
     for name, t in arms.items():
-        fed = t.config.get("federated")
-        n_train = int((data.split == "train").sum()) if fed or name == "centralized" else \
-            int(((data.attributes["site"] == name.removesuffix(" alone")) & (data.split == "train")).sum())
+        sites = t.config["federated"]["sites"] if "federated" in t.config else t.config["sites"]
+        n_train = int((data.attributes["site"].isin(sites).to_numpy() & (data.split == "train")).sum())
+        training = "federated" if "federated" in t.config else "pooled" if len(sites) > 1 else "one site"
         ci = bootstrap_ci(roc_auc, test.labels, score[name], n_boot=n_boot, seed=seed)
-        row = dict(arm=name, training="federated" if fed else "pooled" if name == "centralized" else "one site", train_images=n_train,
-                   test_auc=ci.estimate, ci_low=ci.low, ci_high=ci.high)
+        row = dict(arm=name, training=training, train_images=n_train, test_auc=ci.estimate, ci_low=ci.low, ci_high=ci.high)
         if "centralized" in arms and name != "centralized":
             d = bootstrap_ci(diff, test.labels, score[name], score["centralized"], n_boot=n_boot, seed=seed)
             row |= dict(diff_vs_centralized=d.estimate, diff_ci_low=d.low, diff_ci_high=d.high)
