@@ -341,11 +341,29 @@ class DPConfig:
         if self.delta is not None and not 0 < self.delta < 1: raise ParameterError(f"DP delta must be in (0, 1), got {self.delta}.")
         if not self.max_grad_norm > 0: raise ParameterError(f"max_grad_norm must be positive, got {self.max_grad_norm}.")
 
+def _dp_resnet_blocks():
+    "MONAI's ResNet blocks with an out-of-place residual sum: Opacus' per-sample gradient hooks forbid `out += residual`"
+    from monai.networks.nets.resnet import ResNetBlock, ResNetBottleneck
+    class DPResNetBlock(ResNetBlock):
+        def forward(self, x):
+            out = self.bn2(self.conv2(self.act(self.bn1(self.conv1(x)))))
+            return self.act(out + (x if self.downsample is None else self.downsample(x)))
+    class DPResNetBottleneck(ResNetBottleneck):
+        def forward(self, x):
+            out = self.act(self.bn2(self.conv2(self.act(self.bn1(self.conv1(x))))))
+            out = self.bn3(self.conv3(out))
+            return self.act(out + (x if self.downsample is None else self.downsample(x)))
+    return {ResNetBlock: DPResNetBlock, ResNetBottleneck: DPResNetBottleneck}
+
 def dp_compatible(model):
     "The model with the layers DP-SGD cannot use replaced (BatchNorm -> GroupNorm); PrivacyError if some remain"
     try: from opacus.validators import ModuleValidator
     except ImportError as e: raise PrivacyError("Differential privacy needs Opacus: pip install opacus") from e
     model = ModuleValidator.fix(model)
+    variants = _dp_resnet_blocks()
+    for m in model.modules():   # in-place operations (MONAI's ResNets) break the hooks that compute per-sample gradients
+        if getattr(m, "inplace", False) is True: m.inplace = False
+        if type(m) in variants: m.__class__ = variants[type(m)]   # same parameters, out-of-place residual sum
     problems = ModuleValidator.validate(model, strict=False)
     if problems: raise PrivacyError(f"This network cannot be trained with DP-SGD: {problems[:3]}.")
     return model
