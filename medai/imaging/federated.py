@@ -15,7 +15,7 @@ from .transforms import preset
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'check_sites', 'split_sites', 'site_table', 'get_weights', 'set_weights', 'SiteClient', 'federated_fit',
-           'train_arms', 'compare_arms']
+           'train_arms', 'test_scores', 'compare_arms']
 
 # %% ../../nbs/18_imaging.federated.ipynb #de38fad3
 def _label_mix(data:ImageData, n_sites:int, alpha:float, min_per_class:int, seed:int)->np.ndarray:
@@ -272,15 +272,21 @@ def train_arms(
     if dp is not None: arms[f"fedavg + DP (epsilon {dp.epsilon:g})"] = federated_fit(data, "fedavg", rounds, local_epochs, dp=dp, seed=seed, show_progress=show_progress, **recipe)
     return arms
 
+def test_scores(arms:dict[str, Trained], data:ImageData)->dict[str, np.ndarray]:
+    "Each arm's probability of the positive class on the test images"
+    from medai.imaging.train import predict_proba
+    test = data.part("test")
+    return {name: predict_proba(t, test.images)[:, 1] for name, t in arms.items()}
+
 def compare_arms(
     arms:dict[str, Trained], data:ImageData, # from train_arms (each model's config names the sites it was trained on), and the data
     n_boot:int=1000, seed:int=0,
+    scores:dict|None=None,     # `test_scores(arms, data)`, when already computed
 )->pd.DataFrame:               # one row per arm: training images, test AUC with CI, difference to centralized with CI
     "Test AUC of every arm on the same test images, with bootstrap CIs, and the paired difference to centralized training"
     from medai.eval import bootstrap_ci, roc_auc
-    from medai.imaging.train import predict_proba
     test = data.part("test")
-    score = {name: predict_proba(t, test.images)[:, 1] for name, t in arms.items()}
+    score = scores if scores is not None else test_scores(arms, data)
     diff = lambda y, a, b, w=None: roc_auc(y, a, w) - roc_auc(y, b, w)
     rows = []
     for name, t in arms.items():
