@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #582f7096
 from __future__ import annotations
-import difflib, hashlib, json, os, random, tempfile
+import csv, difflib, hashlib, json, os, random, re, tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -14,7 +14,7 @@ import numpy as np, pandas as pd
 __all__ = ['MedaiError', 'DataError', 'ParameterError', 'UnknownDatasetError', 'ReportError', 'did_you_mean', 'seed_everything',
            'get_device', 'project_root', 'data_samples_dir', 'case_studies_dir', 'reports_dir', 'cache_dir',
            'atomic_write', 'file_sha256', 'run_dir', 'record_input', 'progress', 'TableDataset', 'DatasetInfo',
-           'register_dataset', 'list_datasets', 'check_columns', 'load_dataset']
+           'register_dataset', 'list_datasets', 'read_csv_table', 'identifier_columns', 'check_columns', 'load_dataset']
 
 # %% ../nbs/00_core.ipynb #85b07146
 class MedaiError(Exception):
@@ -187,6 +187,7 @@ class TableDataset:
     description:str=""             # what the data are
     source:str=""                  # where they come from, with license
     files:list=field(default_factory=list) # input files it was read from
+    identifiers:list=field(default_factory=list) # columns that identify patients or visits: never covariates, never shown
 
     @property
     def has_survival(self)->bool:
@@ -219,14 +220,55 @@ def list_datasets()->pd.DataFrame:
     return pd.DataFrame(rows, columns=["name", "kind", "description", "source"]).sort_values("name", ignore_index=True)
 
 # %% ../nbs/00_core.ipynb #8e7158e8
+_ROLES = ("time", "event", "target", "treatment", "time_unit")
+
+def read_csv_table(
+    data,                 # a path or file-like object
+    where:str|Path,       # the file, for messages
+)->pd.DataFrame:
+    "A CSV/TSV/semicolon table, its separator sniffed and decimal commas ('5,4' in a ';' file) read as numbers"
+    try: frame = pd.read_csv(data, sep=None, engine="python")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, csv.Error) as e: raise DataError(f"{where} is not a readable CSV/TSV table: {e}") from e
+    if frame.shape[1] == 1 and ";" in str(frame.columns[0]) + "".join(frame.iloc[:5, 0].astype(str)):
+        raise DataError(f"{where}: the columns could not be told apart (one column {frame.columns[0]!r}); save it as a comma-, tab- or semicolon-separated file with one header row.")
+    for c in frame.columns:   # decimal commas: every value of a text column is a number written with ','
+        v = frame[c].dropna().astype(str).str.strip()
+        if frame[c].dtype == object and len(v) and v.str.fullmatch(r"-?\d+,\d+|-?\d+").all() and v.str.contains(",").any():
+            frame[c] = pd.to_numeric(frame[c].astype(str).str.replace(",", ".", regex=False), errors="coerce").where(frame[c].notna())
+    return frame
+
+_ID_TOKENS, _ID_WORDS = {"id", "ids", "mrn", "pid", "uuid", "guid", "ssn", "nhs"}, {"patient", "subject", "record", "participant", "mrn"}
+_ID_FILLERS = _ID_WORDS | {"number", "no", "nr", "num", "code", "key", "study"}
+
+def _name_tokens(name)->list[str]:
+    return [t.lower() for t in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", str(name))]
+
+def identifier_columns(
+    frame:pd.DataFrame,   # a cohort table
+)->list[str]:             # its columns that identify patients or visits
+    "Id-like columns: named id/patient/mrn/subject/record, or text columns with one value per row or per patient"
+    def named(c):
+        t = set(_name_tokens(c))
+        return bool(t & _ID_TOKENS) or (bool(t & _ID_WORDS) and t <= _ID_FILLERS)
+    ids = [c for c in frame.columns if named(c)]
+    text = [c for c in frame.columns if c not in ids and not pd.api.types.is_numeric_dtype(frame[c]) and frame[c].notna().all() and len(frame) > 10]
+    ids += [c for c in text if frame[c].nunique() == len(frame) and frame[c].astype(str).str.len().min() >= 4]   # one value per visit: names, accession numbers
+    for key in list(ids):   # one value per patient, constant within each patient: their names, their dates of birth
+        n = frame[key].nunique()
+        if n < len(frame): ids += [c for c in text if c not in ids and frame[c].nunique() == n and (frame.groupby(key)[c].nunique() == 1).all() and n > 1]
+    return ids
+
 def _read_table(path:Path, **roles)->TableDataset:
     if not path.exists(): raise DataError(f"No such file: {path}. Give a registry name (see list_datasets()) or the path of a CSV file.")
-    from medai.privacy import maybe_decrypt   # an encrypted file (medai.privacy.encrypt_file) is read in memory with MEDAI_DATA_KEY
+    unknown = [k for k in roles if k not in _ROLES]
+    if unknown: raise ParameterError(f"Unknown column role(s) {unknown} for {path.name}.{did_you_mean(unknown[0], _ROLES)} Roles: {', '.join(_ROLES)}.")
+    from medai.privacy import maybe_decrypt, record_identifiers   # an encrypted file (medai.privacy.encrypt_file) is read in memory with MEDAI_DATA_KEY
     data = maybe_decrypt(path)
     if Path(data.name).suffix.lower() not in {".csv", ".tsv", ".txt"}: raise DataError(f"{path.name}: medai reads tables from .csv or .tsv files, not {Path(data.name).suffix!r}.")
-    try: frame = pd.read_csv(data, sep=None, engine="python")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e: raise DataError(f"{path} is not a readable CSV/TSV table: {e}") from e
+    frame = read_csv_table(data, path)
     ds = TableDataset(path.stem, frame, description=f"Table read from {path.name}", source=str(path), files=[str(path)], **roles)
+    ds.identifiers = [c for c in identifier_columns(frame) if c not in {ds.time, ds.event, ds.target, ds.treatment}]
+    for c in ds.identifiers: record_identifiers(frame[c].dropna().astype(str).unique(), source=path)   # a report that shows them is stopped
     return check_columns(ds)
 
 def check_columns(ds:TableDataset)->TableDataset:

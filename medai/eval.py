@@ -114,7 +114,9 @@ class BootstrapCI:
     "A point estimate with its percentile bootstrap confidence interval"
     estimate:float; low:float; high:float; level:float; n_boot:int; n_undefined:int=0
 
-    def __repr__(self): return f"{self.estimate:.3f} ({self.level:.0%} CI {self.low:.3f}-{self.high:.3f})"
+    @property
+    def defined(self)->bool: return bool(np.isfinite(self.estimate))
+    def __repr__(self): return f"{self.estimate:.3f} ({self.level:.0%} CI {self.low:.3f}-{self.high:.3f})" if self.defined else "undefined"
     def as_dict(self): return dict(value=self.estimate, ci_low=self.low, ci_high=self.high)
 
 def bootstrap_weights(
@@ -135,6 +137,7 @@ def bootstrap_ci(
     level:float=0.95,   # confidence level
     seed:int=0,         # seed of the resampling
     chunk:int=250,      # resamples scored at once (bounds memory: chunk x n weights)
+    undefined:str="raise", # when the metric is undefined on the data: 'raise' a DataError, or 'nan' (estimate and CI NaN)
     **kwargs,           # passed to `metric` (e.g. threshold=)
 )->BootstrapCI:
     "Percentile bootstrap confidence interval of `metric` on paired `arrays`"
@@ -143,8 +146,10 @@ def bootstrap_ci(
     if any(len(a) != n for a in arrays): raise DataError(f"bootstrap_ci needs arrays of equal length, got {[len(a) for a in arrays]}.")
     if not 0 < level < 1: raise ParameterError(f"level must be in (0, 1), got {level}.")
     if n_boot < 2: raise ParameterError(f"n_boot must be at least 2, got {n_boot}.")
+    if undefined not in ("raise", "nan"): raise ParameterError(f"undefined must be 'raise' or 'nan', got {undefined!r}.")
     rng = np.random.default_rng(seed)
     estimate = float(metric(*arrays, **kwargs))
+    if not np.isfinite(estimate) and undefined == "nan": return BootstrapCI(np.nan, np.nan, np.nan, level, n_boot, n_boot)
     if "w" in inspect.signature(metric).parameters:
         sizes = [min(chunk, n_boot - i) for i in range(0, n_boot, chunk)]
         stats = np.concatenate([np.asarray(metric(*arrays, w=bootstrap_weights(n, b, rng), **kwargs)) for b in sizes])
@@ -152,6 +157,7 @@ def bootstrap_ci(
         draws = (rng.integers(0, n, n) for _ in range(n_boot))
         stats = np.array([metric(*(a[i] for a in arrays), **kwargs) for i in progress(draws, total=n_boot, desc="bootstrap", leave=False)], dtype=float)
     ok = stats[np.isfinite(stats)]
+    if len(ok) < 2 and undefined == "nan": return BootstrapCI(estimate, np.nan, np.nan, level, n_boot, n_boot - len(ok))
     if len(ok) < 2: raise DataError(f"The metric is undefined in {n_boot - len(ok)} of {n_boot} resamples (e.g. AUC with a single class): more samples of each class are needed.")
     alpha = (1 - level)/2
     low, high = np.quantile(ok, [alpha, 1 - alpha])
@@ -175,6 +181,12 @@ BINARY_METRICS = dict(auc=roc_auc, accuracy=accuracy, sensitivity=sensitivity, s
 _THRESHOLD_METRICS = {"accuracy", "sensitivity", "specificity", "ppv", "npv", "f1"}
 _PROBABILITY_METRICS = {"brier", "ece"}
 
+def _why_undefined(name:str, s:np.ndarray, threshold:float)->str:
+    "Why a threshold metric is undefined on test scores `s`: every case on one side of the threshold"
+    n_pos = int((s >= threshold).sum())
+    if n_pos in (0, len(s)): return f"undefined: {'no' if n_pos == 0 else 'every'} test case is predicted positive at threshold {threshold:.3g}"
+    return f"undefined at threshold {threshold:.3g} ({n_pos} of {len(s)} test cases predicted positive)"
+
 def evaluate_binary(
     y_true, y_score,          # test labels and scores (probabilities for Brier and ECE)
     threshold:float|None=None, # operating point; None: Youden's J on the validation data
@@ -186,15 +198,21 @@ def evaluate_binary(
         if y_val is None or y_val_score is None:
             raise ParameterError("Give validation labels and scores (y_val=, y_val_score=) to choose the operating point, or an explicit threshold=.")
         threshold = youden_threshold(y_val, y_val_score)
-    s = np.asarray(y_score, dtype=float)
+    y, s, _, _ = _prep(y_true, y_score)
+    missing = [name for c, name in ((0, "negative"), (1, "positive")) if not (y == c).any()]
+    if missing: raise DataError(f"The test labels hold no {missing[0]} case ({len(y)} cases): AUC, sensitivity and specificity need both classes; use a larger test split.")
     is_prob = bool(((s >= 0) & (s <= 1)).all())
-    rows = {}
+    rows, notes = {}, {}
     for name, fn in BINARY_METRICS.items():
         if name in _PROBABILITY_METRICS and not is_prob: continue
         kw = dict(threshold=threshold) if name in _THRESHOLD_METRICS else {}
-        rows[name] = bootstrap_ci(fn, y_true, s, n_boot=n_boot, level=level, seed=seed, **kw).as_dict()
-    out = pd.DataFrame(rows).T.rename_axis("metric")
-    out.attrs.update(threshold=float(threshold), level=level, n_boot=n_boot, n=len(s))
+        ci = bootstrap_ci(fn, y, s, n_boot=n_boot, level=level, seed=seed, undefined="nan", **kw)
+        rows[name] = ci.as_dict()
+        if not ci.defined: notes[name] = _why_undefined(name, s, threshold)
+        elif not np.isfinite(ci.low): notes[name] = "interval undefined: too few resamples where the metric is defined"
+    out = pd.DataFrame(rows).T.rename_axis("metric").astype(float)
+    out["note"] = [notes.get(m, "") for m in out.index]
+    out.attrs.update(threshold=float(threshold), level=level, n_boot=n_boot, n=len(s), undefined=notes)
     return out
 
 # %% ../nbs/01_eval.ipynb #eca63c77

@@ -16,7 +16,7 @@ __all__ = ['MAGIC', 'DEID_ACTIONS', 'CHARACTERISTICS', 'DEID_METHOD', 'IDENTIFIE
            'new_key_file', 'load_key', 'pseudonym', 'pseudonymize_table', 'pseudonymize_file', 'is_encrypted',
            'encrypt_file', 'decrypt_bytes', 'decrypt_file', 'DecryptedFile', 'maybe_decrypt', 'remap_uid',
            'date_offset', 'deidentify_dataset', 'deidentify_folder', 'record_identifiers', 'suppress_small_counts',
-           'scan_for_phi', 'DPConfig', 'dp_compatible', 'make_private']
+           'min_cell', 'scan_for_phi', 'DPConfig', 'dp_compatible', 'make_private']
 
 # %% ../nbs/06_privacy.ipynb #6b29fd2d
 class PrivacyError(MedaiError, ValueError):
@@ -108,6 +108,7 @@ def encrypt_file(
     "Encrypt a file with AES-256-GCM into a new file"
     src = Path(src); dst = Path(dst) if dst is not None else src.with_name(src.name + ".enc")
     if dst.exists(): raise PrivacyError(f"{dst} exists: medai never overwrites data.")
+    if is_encrypted(src): raise PrivacyError(f"{src} is already encrypted: encrypting it again would need two decryptions to read it.")
     nonce = secrets.token_bytes(12)
     return atomic_write(dst, MAGIC + nonce + _aead(key or load_key()).encrypt(nonce, src.read_bytes(), MAGIC))
 
@@ -116,9 +117,12 @@ def decrypt_bytes(path:str|Path, key:bytes|None=None)->bytes:
     from cryptography.exceptions import InvalidTag
     blob = Path(path).read_bytes()
     if not blob.startswith(MAGIC): raise PrivacyError(f"{path} is not a medai-encrypted file (no {MAGIC.decode()} header).")
+    if len(blob) < len(MAGIC) + 12 + 16: raise PrivacyError(f"{Path(path).name} is truncated: {len(blob)} bytes, shorter than an encrypted file's header and tag. Copy it again.")
     nonce, body = blob[len(MAGIC):len(MAGIC) + 12], blob[len(MAGIC) + 12:]
-    try: return _aead(key or load_key()).decrypt(nonce, body, MAGIC)
+    try: plain = _aead(key or load_key()).decrypt(nonce, body, MAGIC)
     except InvalidTag: raise PrivacyError(f"Cannot decrypt {Path(path).name}: wrong key, or the file was altered or truncated. Nothing was written.") from None
+    if plain.startswith(MAGIC): raise PrivacyError(f"{Path(path).name} is still encrypted after decryption: it was encrypted twice. Decrypt it to a file (decrypt_file) and read that.")
+    return plain
 
 def decrypt_file(src:str|Path, dst:str|Path, key:bytes|None=None)->Path:
     "Decrypt into a new file, written only once the whole file has been authenticated"
@@ -162,7 +166,7 @@ DEID_ACTIONS = {  # keyword: action of the Basic Profile (PS3.15 Table E.1-1)
     "SynchronizationFrameOfReferenceUID": "U", "ConcatenationUID": "U", "DimensionOrganizationUID": "U", "ReferencedFrameOfReferenceUID": "U",
 }
 CHARACTERISTICS = ("PatientSex", "PatientAge", "PatientSize", "PatientWeight")
-DEID_METHOD = "medai: DICOM PS3.15 Basic Application Level Confidentiality Profile; Retain Longitudinal Temporal Information with Modified Dates"
+DEID_METHOD = "medai: PS3.15 Basic Profile, Modified Dates"   # LO: at most 64 characters; the options are coded in DeidentificationMethodCodeSequence
 
 def remap_uid(uid:str, key:bytes)->str:
     "A new UID from the keyed HMAC of `uid`: the same input, the same output, under one key"
@@ -215,7 +219,7 @@ def deidentify_dataset(
     if "file_meta" in out and out.file_meta is not None and "MediaStorageSOPInstanceUID" in out.file_meta:
         out.file_meta.MediaStorageSOPInstanceUID = remap_uid(out.file_meta.MediaStorageSOPInstanceUID, key)
     out.PatientIdentityRemoved = "YES"
-    out.DeidentificationMethod = DEID_METHOD + ("; Retain Patient Characteristics" if retain_characteristics else "")
+    out.DeidentificationMethod = DEID_METHOD + (", Patient Characteristics" if retain_characteristics else "")   # <= 64 characters (VR LO)
     codes = [("113100", "Basic Application Confidentiality Profile"), ("113107", "Retain Longitudinal Temporal Information Modified Dates Option")]
     if retain_characteristics: codes.append(("113108", "Retain Patient Characteristics Option"))
     out.DeidentificationMethodCodeSequence = [Dataset() for _ in codes]
@@ -292,14 +296,25 @@ def suppress_small_counts(
     columns:list[str],        # its count columns (patients, events, n, ...)
     k:int|None=None,          # counts 1..k-1 are suppressed; default MEDAI_MIN_CELL or 5
 )->pd.DataFrame:
-    "Counts of fewer than k (but more than 0) shown as '<k'"
-    k = int(os.environ.get("MEDAI_MIN_CELL", 5)) if k is None else k
+    "Counts of fewer than k (but more than 0) shown as '<k', also in 'n (%)' cells such as Table 1's"
+    k = min_cell() if k is None else k
     out = df.copy()
     for c in columns:
         if c not in out: raise DataError(f"No count column {c!r} to suppress; columns: {list(out.columns)}.")
-        small = pd.to_numeric(out[c], errors="coerce").between(1, k - 1)
-        out[c] = out[c].astype(object).where(~small, f"<{k}")
+        text = out[c].astype(str).str.extract(_COUNT_CELL, expand=False)   # '3 (1.2)' -> '3'
+        n = pd.to_numeric(out[c], errors="coerce").fillna(pd.to_numeric(text, errors="coerce"))
+        out[c] = out[c].astype(object).where(~n.between(1, k - 1), f"<{k}")
     return out
+
+_COUNT_CELL = re.compile(r"^\s*(\d+)\s*\(\s*\d+(?:\.\d+)?\s*%?\s*\)\s*$")   # 'n (percent)'
+
+def min_cell()->int:
+    "The smallest count a report may show: env MEDAI_MIN_CELL (default 5)"
+    raw = os.environ.get("MEDAI_MIN_CELL", "5")
+    try: k = int(raw)
+    except ValueError: raise ParameterError(f"MEDAI_MIN_CELL must be a whole number (the smallest count a report may show, e.g. 5 or 11), got {raw!r}.") from None
+    if k < 1: raise ParameterError(f"MEDAI_MIN_CELL must be at least 1, got {k}.")
+    return k
 
 # %% ../nbs/06_privacy.ipynb #fac52d28
 def _texts(folder:Path):

@@ -16,9 +16,9 @@ from .core import (MedaiError, ParameterError, ReportError, atomic_write, case_s
 
 # %% auto #0
 __all__ = ['PROVENANCE_PACKAGES', 'Parameter', 'parse_parameters', 'check_value', 'coerce_text', 'validate_parameters',
-           'list_case_studies', 'find_notebook', 'notebook_parameters', 'save_figure', 'save_table', 'log_metrics',
-           'package_versions', 'provenance', 'render_html', 'run_report', 'build_index', 'run_all',
-           'check_reproducible']
+           'list_case_studies', 'find_notebook', 'notebook_parameters', 'save_figure', 'count_columns', 'save_table',
+           'log_metrics', 'package_versions', 'provenance', 'check_run_id', 'check_writable', 'render_html',
+           'run_report', 'build_index', 'run_all', 'check_reproducible']
 
 # %% ../nbs/02_report.ipynb #8a83d719
 @dataclass
@@ -222,14 +222,22 @@ def save_figure(
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight"); os.replace(tmp, p)
     return paths
 
+_COUNT_NAME = re.compile(r"(?i)^(n|count|counts|patients|events|cases|images|nodules|subjects|people|deaths|at risk|number.*|n[ _].*|.*[ _](count|n|patients|events|cases|images|nodules|subjects))$")
+
+def count_columns(df:pd.DataFrame)->list[str]:
+    "Columns of `df` that count people by their name (n, patients, events, cases, n missing, ...) and hold whole numbers"
+    def whole(s): v = pd.to_numeric(s, errors="coerce").dropna(); return len(v) > 0 and bool((v == v.round()).all())
+    return [c for c in df.columns if _COUNT_NAME.match(str(c)) and whole(df[c])]
+
 def save_table(
     df:pd.DataFrame,   # the table
     name:str,          # file name without extension, e.g. 'table1'
     index:bool=True,   # write the index as a column
     caption:str|None=None, # LaTeX caption
-    counts:list[str]|None=None, # columns counting patients: counts under MEDAI_MIN_CELL (default 5) are suppressed
+    counts:list[str]|None=None, # columns counting patients: counts under MEDAI_MIN_CELL (default 5) are shown as '<5'; None: found by name
 )->pd.DataFrame:       # `df` as saved, to display it
-    "Save a table as CSV, Markdown and LaTeX (booktabs) into the run's tables/ folder"
+    "Save a table as CSV, Markdown and LaTeX (booktabs) into the run's tables/ folder, small counts suppressed"
+    counts = count_columns(df) if counts is None else counts
     if counts: df = suppress_small_counts(df, counts)
     stem = _output_path("tables", name)
     if stem is not None:
@@ -323,6 +331,53 @@ def _run_id(params:dict)->str:
     digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:6]
     return f"{dt.datetime.now():%Y%m%d-%H%M%S}-{digest}"
 
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+def check_run_id(run_id:str)->str:
+    "A run id that names one folder inside the reports folder: letters, digits, '.', '_' and '-', no '..'"
+    if not isinstance(run_id, str) or not _RUN_ID.match(run_id) or ".." in run_id or run_id.endswith((".failed", ".partial")):
+        raise ParameterError(f"run id {run_id!r}: use letters, digits, '.', '_' and '-' (no path separators, no '..', at most 100 characters).")
+    return run_id
+
+def check_writable(folder:Path)->Path:
+    "Create `folder` and check that files can be written there, before any work; ReportError saying how to fix it otherwise"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder/f".medai-write-check-{os.getpid()}"
+        probe.write_bytes(b""); probe.unlink()
+    except OSError as e:
+        raise ReportError(f"Cannot write reports to {folder} ({e.strerror or type(e).__name__}): choose a writable folder with "
+                          "--out / out_dir= or the MEDAI_REPORTS environment variable, or fix the folder's permissions.") from e
+    return folder
+
+class _Terminated(SystemExit):
+    "SIGTERM during a report run: handled like Ctrl-C, so that the run ends as a .failed folder"
+
+@contextmanager
+def _sigterm_fails_run():
+    "Within a report run, SIGTERM raises (in the main thread) instead of killing the process before the run is marked failed"
+    import signal, threading
+    if threading.current_thread() is not threading.main_thread(): yield; return
+    def stop(signum, frame): raise _Terminated(128 + signum)
+    old = signal.signal(signal.SIGTERM, stop)
+    try: yield
+    finally: signal.signal(signal.SIGTERM, old)
+
+def _ipc_kernel_manager():
+    "A Jupyter kernel manager on local IPC sockets: no TCP port, so the kernel has nothing unencrypted to warn about"
+    import atexit, tempfile
+    from jupyter_client.manager import AsyncKernelManager
+    folder = Path(tempfile.mkdtemp(prefix="medai-kernel-"))   # the sockets; short, so under the length limit of socket paths
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            self.transport, self.ip = "ipc", str(folder/"k")
+        async def _async_cleanup_resources(self, restart:bool=False):
+            await super()._async_cleanup_resources(restart=restart)
+            if not restart: shutil.rmtree(folder, ignore_errors=True)
+    return IPCKernelManager
+
 def _param_files(params:dict)->list[dict]:
     files = []
     for k, v in params.items():
@@ -376,7 +431,8 @@ def run_report(
     name = nb_path.stem
     params = validate_parameters(notebook_parameters(nb_path), params, from_text=from_text, where=f"report {name!r}")
     base = Path(out_dir) if out_dir is not None else reports_dir()/name
-    run_id = run_id or _run_id(params)
+    run_id = check_run_id(run_id) if run_id is not None else _run_id(params)
+    check_writable(base)
     final, failed, tmp = base/run_id, base/f"{run_id}.failed", base/f".{run_id}.partial"
     if final.exists() or failed.exists(): raise ParameterError(f"A run {run_id!r} already exists in {base}: choose another run_id.")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -384,9 +440,9 @@ def run_report(
     atomic_write(tmp/"params.yaml", yaml.safe_dump(params, sort_keys=False))
     started = time.time()
     try:
-        with _env(MEDAI_RUN_DIR=tmp, MPLBACKEND="module://matplotlib_inline.backend_inline"), _quiet_papermill():
+        with _env(MEDAI_RUN_DIR=tmp, MPLBACKEND="module://matplotlib_inline.backend_inline"), _quiet_papermill(), _sigterm_fails_run():
             pm.execute_notebook(str(nb_path), str(tmp/"report.ipynb"), parameters=params, kernel_name=kernel_name,
-                                cwd=str(Path.cwd()), progress_bar=progress, log_output=False)
+                                cwd=str(Path.cwd()), progress_bar=progress, log_output=False, kernel_manager_class=_ipc_kernel_manager())
     except BaseException as e:
         (tmp/IDENTIFIERS_FILE).unlink(missing_ok=True)
         atomic_write(tmp/"error.txt", "".join(traceback.format_exception(e)))

@@ -13,8 +13,9 @@ from .core import MedaiError, ParameterError, ReportError, atomic_write, file_sh
 from .report import _param_files, build_index, find_notebook, notebook_parameters, run_report, validate_parameters
 
 # %% auto #0
-__all__ = ['parameter_grid', 'grid_from_text', 'read_grid', 'library_fingerprint', 'notebook_fingerprint', 'run_key',
-           'is_current', 'Sweep', 'run_sweep', 'flat_metrics', 'sweep_table', 'summarize', 'write_summary']
+__all__ = ['MAX_WORKERS', 'parameter_grid', 'grid_from_text', 'read_grid', 'library_fingerprint', 'notebook_fingerprint',
+           'run_key', 'is_current', 'check_workers', 'Sweep', 'run_sweep', 'flat_metrics', 'sweep_table', 'summarize',
+           'write_summary']
 
 # %% ../nbs/04_sweep.ipynb #f326a6fc
 def parameter_grid(
@@ -110,10 +111,25 @@ def _clear(folder:Path):
     import shutil
     for f in (folder, folder.with_name(folder.name + ".failed")): shutil.rmtree(f, ignore_errors=True)
 
-def _dask_client(workers:int|None, scheduler:str|None):
+MAX_WORKERS = 512   # more local workers than this is a typo, not a machine
+
+def check_workers(workers:int|None, scheduler:str|None)->None:
+    "Raise ParameterError for a worker count no cluster can have, before anything starts"
+    if workers is None: return
+    if isinstance(workers, bool) or not isinstance(workers, int): raise ParameterError(f"workers must be a whole number, got {workers!r}.")
+    if workers < 0: raise ParameterError(f"workers must be 0 (run serially) or a positive number of Dask workers, got {workers}.")
+    if workers > MAX_WORKERS: raise ParameterError(f"workers={workers} is more than {MAX_WORKERS} local workers (this machine has {os.cpu_count()} cores); "
+                                                   "give a smaller number, or --scheduler for a cluster.")
+    if scheduler and workers == 0: raise ParameterError("workers=0 runs serially in this process and cannot use a scheduler: drop one of them.")
+
+def _dask_client(workers:int|None, scheduler:str|None, timeout:float=20):
     try: from dask.distributed import Client, LocalCluster
     except ImportError as e: raise ReportError("Sweeps in parallel need Dask: pip install 'dask[distributed]' (or run with workers=0).") from e
-    if scheduler: return Client(scheduler)
+    if scheduler:
+        try: return Client(scheduler, timeout=timeout)
+        except (OSError, TimeoutError, ValueError) as e:
+            raise ReportError(f"Cannot reach the Dask scheduler at {scheduler!r} within {timeout:g} s ({type(e).__name__}): "
+                              "check the address (tcp://host:8786) and that the scheduler runs, or leave out --scheduler for a local cluster.") from e
     n = workers or (os.cpu_count() or 1)
     return Client(LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None))
 
@@ -141,6 +157,7 @@ def run_sweep(
     show_progress:bool=True, # a progress bar across runs
 )->Sweep:
     "Run every combination of `grid` as a report, skipping current runs; write the sweep's summary"
+    check_workers(workers, scheduler)
     nb = find_notebook(notebook)
     schema, study = notebook_parameters(nb), nb.stem
     combos = [validate_parameters(schema, c, from_text=from_text, where=f"sweep of {study!r}") for c in parameter_grid(grid)]

@@ -11,9 +11,9 @@ import numpy as np, pandas as pd
 from ..core import DataError, ParameterError, cache_dir, data_samples_dir, did_you_mean, record_input, register_dataset
 
 # %% auto #0
-__all__ = ['SPLITS', 'IMAGE_SUFFIXES', 'DECODERS', 'LUNG_WINDOW', 'ImageData', 'check_splits', 'make_splits', 'medmnist_path',
-           'load_medmnist', 'check_decodable', 'load_image_folder', 'check_dicom_series', 'load_volume', 'window_hu',
-           'nodule_crops']
+__all__ = ['SPLITS', 'IMAGE_SUFFIXES', 'INTENSITY', 'DECODERS', 'LUNG_WINDOW', 'ImageData', 'check_splits', 'make_splits',
+           'medmnist_path', 'load_medmnist', 'check_decodable', 'prepare_2d', 'load_image_folder', 'check_dicom_series',
+           'load_volume', 'window_hu', 'nodule_crops']
 
 # %% ../../nbs/10_imaging.data.ipynb #ffa8e1c0
 SPLITS = ("train", "val", "test")
@@ -30,6 +30,7 @@ class ImageData:
     source:str=""                # where the images come from
     files:list=field(default_factory=list) # source files, for provenance
     attributes:pd.DataFrame|None=None # (N rows) cohort attributes per image (age, sex, site, ...), for subgroup results
+    preprocessing:dict=field(default_factory=dict) # how pixels were read (intensity scaling, padding): what `predict` must repeat
 
     @property
     def spatial_dims(self)->int: return self.images.ndim - 2
@@ -41,7 +42,7 @@ class ImageData:
         m = np.asarray(mask, dtype=bool)
         return ImageData(self.images[m], self.labels[m], self.classes, self.split[m],
                          None if self.patient_id is None else self.patient_id[m], self.spacing, self.source, self.files,
-                         None if self.attributes is None else self.attributes[m].reset_index(drop=True))
+                         None if self.attributes is None else self.attributes[m].reset_index(drop=True), self.preprocessing)
 
     def part(self, split:str)->ImageData:
         "The images of one split"
@@ -82,6 +83,7 @@ def make_splits(
     groups:np.ndarray|None=None,  # (N,) patient of each image; None: each image its own patient
     val:float=0.15, test:float=0.15, # fractions of patients for validation and test
     seed:int=0,
+    where:str="images",           # what is split, for messages
 )->np.ndarray:                    # (N,) 'train' / 'val' / 'test'
     "Stratified, patient-grouped train/val/test split"
     from sklearn.model_selection import StratifiedGroupKFold
@@ -92,6 +94,10 @@ def make_splits(
     def carve(mask, frac, name, seed):
         idx = np.flatnonzero(mask)
         k = max(2, int(round(1/frac)))
+        per_class = pd.Series(groups[idx]).groupby(labels[idx]).nunique()
+        if per_class.min() < k:
+            raise DataError(f"{where}: too few patients to carve a {name} split of {frac:.0%}: each class needs at least {k} patients, "
+                            f"and there are {per_class.to_dict()} (patients per class). Add images, use larger val/test fractions, or give a split column.")
         folds = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed).split(idx, labels[idx], groups[idx])
         split[idx[next(folds)[1]]] = name
     carve(split == "train", test, "test", seed)
@@ -168,11 +174,13 @@ def load_medmnist(
     elif x.ndim == 4: x = x[:, None]                                 # 3D volumes
     else: raise DataError(f"{path}: images of shape {x.shape[1:]} are neither 2D nor 3D MedMNIST images.")
     record_input(path)
-    data = check_splits(ImageData((x/255.0).astype(np.float32), y, list(classes), np.array(splits), None, None, f"MedMNIST {path.name}", [str(path)]))
+    pre = dict(intensity="type", pad=False, scaling={"8-bit / 255": len(y)})
+    data = check_splits(ImageData((x/255.0).astype(np.float32), y, list(classes), np.array(splits), None, None, f"MedMNIST {path.name}", [str(path)], None, pre))
     return data if split is None else data.part(split)
 
 # %% ../../nbs/10_imaging.data.ipynb #aa88e505
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".dcm", ".dicom"}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".dcm", ".dicom"}
+INTENSITY = ("type", "range")   # scale by the file's type (bit depth, DICOM rescale and window), or each image's own range
 
 DECODERS = "pip install pylibjpeg pylibjpeg-libjpeg pylibjpeg-openjpeg (or python-gdcm)"
 
@@ -191,36 +199,96 @@ def check_decodable(ds, path)->None:
     except NotImplementedError: ok = False
     if not ok: raise DataError(f"{path}: its pixel data are compressed ({ts.name}) and no decoder for it is installed: {DECODERS}.")
 
-def _read_2d(path:Path)->np.ndarray:
-    "Pixel array (H, W) or (H, W, 3) of a PNG/JPEG/DICOM file, scaled to [0, 1]"
+def _scale_range(x:np.ndarray)->np.ndarray:
+    "An image's own 0.5-99.5 percentile range to [0, 1]"
+    lo, hi = np.percentile(x, [0.5, 99.5])
+    return np.clip((x - lo)/max(hi - lo, 1e-6), 0, 1)
+
+def _dicom_pixels(ds, path:Path, intensity:str)->tuple[np.ndarray, str]:
+    "A DICOM image in [0, 1]: rescale slope/intercept, then the file's own window, else its stored bit range"
+    from pydicom.pixels import apply_modality_lut
+    x = apply_modality_lut(ds.pixel_array, ds).astype(np.float64)
+    if x.ndim != 2: raise DataError(f"{path} holds {x.shape} pixels, not one 2D grayscale image (multi-frame or colour DICOM): export single frames.")
+    if intensity == "range": x, how = _scale_range(x), "DICOM, own range"
+    elif "WindowCenter" in ds and "WindowWidth" in ds:
+        first = lambda v: float(v[0] if isinstance(v, (list, tuple)) or type(v).__name__ == "MultiValue" else v)
+        c, w = first(ds.WindowCenter), max(first(ds.WindowWidth), 1.0)
+        x, how = np.clip((x - (c - w/2))/w, 0, 1), "DICOM rescale + window"
+    else:
+        bits, signed = int(ds.get("BitsStored", 16)), int(ds.get("PixelRepresentation", 0)) == 1
+        lo, hi = (-(2**(bits - 1)), 2**(bits - 1) - 1) if signed else (0, 2**bits - 1)
+        slope, icpt = float(ds.get("RescaleSlope", 1)), float(ds.get("RescaleIntercept", 0))
+        x, how = np.clip((x - (lo*slope + icpt))/max((hi - lo)*slope, 1e-6), 0, 1), f"DICOM rescale, {bits}-bit stored range"
+    if ds.get("PhotometricInterpretation", "") == "MONOCHROME1": x = 1 - x
+    return x.astype(np.float32), how
+
+_PIL_DEPTH = {"I;16": 16, "I;16L": 16, "I;16B": 16, "I;16N": 16, "I": 32}
+
+def _pil_pixels(im, path:Path, intensity:str)->tuple[np.ndarray, str]:
+    "A PIL image in [0, 1], by its bit depth (8-bit / 255, 16-bit / 65535) or its own range"
+    if im.mode in _PIL_DEPTH or im.mode == "F":
+        x = np.asarray(im, dtype=np.float64)
+        if intensity == "range": return _scale_range(x).astype(np.float32), f"{im.mode}, own range"
+        if im.mode == "F":
+            if x.min() < 0 or x.max() > 1: raise DataError(f"{path} holds floating-point pixels in {x.min():g}-{x.max():g}, which have no fixed scale: pass intensity='range'.")
+            return x.astype(np.float32), "float in [0, 1]"
+        depth = _PIL_DEPTH[im.mode]
+        if depth == 32 and x.min() >= 0 and x.max() <= 65535: depth = 16   # 16-bit files that PIL opens as 32-bit integers
+        if x.min() < 0: raise DataError(f"{path} holds negative pixel values: pass intensity='range'.")
+        return (x/(2**depth - 1)).astype(np.float32), f"{depth}-bit / {2**depth - 1}"
+    rgb = im.mode in ("RGB", "RGBA", "P", "CMYK", "PA", "YCbCr", "LAB", "HSV")
+    x = np.asarray(im.convert("RGB") if rgb else im.convert("L"), dtype=np.float32)
+    return (_scale_range(x) if intensity == "range" else x/255.0).astype(np.float32), "8-bit, own range" if intensity == "range" else "8-bit / 255"
+
+def _read_2d(path:Path, intensity:str="type")->tuple[np.ndarray, str]:
+    "Pixel array (H, W) or (H, W, 3) of a PNG/JPEG/TIFF/DICOM file in [0, 1], and how it was scaled"
+    if intensity not in INTENSITY: raise ParameterError(f"intensity must be one of {INTENSITY}, got {intensity!r}.")
     try:
         if path.suffix.lower() in {".dcm", ".dicom"}:
             import pydicom
             ds = pydicom.dcmread(path)
             check_decodable(ds, path)
             _record_dicom_identifiers([ds], path)
-            x = ds.pixel_array.astype(np.float32)
-            if ds.get("PhotometricInterpretation", "") == "MONOCHROME1": x = x.max() - x
-            lo, hi = np.percentile(x, [0.5, 99.5])
-            return np.clip((x - lo)/max(hi - lo, 1e-6), 0, 1)
+            return _dicom_pixels(ds, path, intensity)
         from PIL import Image
         with Image.open(path) as im:
             im.load()
-            x = np.asarray(im.convert("RGB") if im.mode in ("RGB", "RGBA", "P", "CMYK") else im.convert("L"), dtype=np.float32)
-        return x/255.0
-    except DataError: raise
+            if getattr(im, "n_frames", 1) > 1: raise DataError(f"{path} holds {im.n_frames} frames, not one 2D image: export single frames.")
+            return _pil_pixels(im, path, intensity)
+    except (DataError, ParameterError): raise
     except Exception as e:
         raise DataError(f"Cannot read image {path} ({type(e).__name__}: {e}); the file is unreadable or truncated: replace or remove it.") from e
 
-def _resize(x:np.ndarray, size:tuple[int, int], path:Path)->np.ndarray:
+def _pad_to_aspect(x:np.ndarray, size:tuple[int, int])->np.ndarray:
+    "Pad with zeros (background), centred, to the aspect ratio of `size`"
+    h, w = x.shape[:2]
+    H, W = max(h, int(np.ceil(w*size[0]/size[1]))), max(w, int(np.ceil(h*size[1]/size[0])))
+    pads = [((H - h)//2, H - h - (H - h)//2), ((W - w)//2, W - w - (W - w)//2)] + [(0, 0)]*(x.ndim - 2)
+    return np.pad(x, pads)
+
+def _resize(x:np.ndarray, size:tuple[int, int], path:Path, pad:bool=False)->np.ndarray:
     from PIL import Image
     h, w = x.shape[:2]
     if h < size[0] or w < size[1]:
         raise DataError(f"Image {path} is {h}x{w}, smaller than the requested size {size[0]}x{size[1]}: lower size= or remove the image.")
+    if pad: x = _pad_to_aspect(x, size); h, w = x.shape[:2]
     if (h, w) == tuple(size): return x
     chans = [x] if x.ndim == 2 else [x[..., c] for c in range(x.shape[-1])]
     out = [np.asarray(Image.fromarray(c).resize((size[1], size[0]), Image.Resampling.LANCZOS)) for c in chans]
     return np.clip(out[0] if x.ndim == 2 else np.stack(out, -1), 0, 1)
+
+def prepare_2d(
+    x:np.ndarray,          # (H, W) or (H, W, 3) in [0, 1], from the reader
+    size:tuple[int, int],  # (H, W) to resize to
+    channels:int,          # 1 or 3
+    path:Path,             # the file, for messages
+    pad:bool=False,        # pad to the aspect ratio of `size` instead of squashing
+)->np.ndarray:             # (channels, H, W) float32
+    "One 2D image as a network input: resized (or padded and resized), with the channels asked for"
+    x = _resize(x, size, path, pad)
+    if channels == 1 and x.ndim == 3: x = x.mean(-1)
+    if channels == 3 and x.ndim == 2: x = np.repeat(x[..., None], 3, -1)
+    return (x[None] if x.ndim == 2 else x.transpose(2, 0, 1)).astype(np.float32)
 
 # %% ../../nbs/10_imaging.data.ipynb #09c3ec43
 def _folder_table(root:Path)->pd.DataFrame:
@@ -235,6 +303,32 @@ def _csv_table(csv:Path)->pd.DataFrame:
         if col not in df.columns: raise DataError(f"{csv} has no {col!r} column.{did_you_mean(col, df.columns)} It needs path,label[,patient_id][,split].")
     df["path"] = [str((csv.parent/p).resolve()) for p in df["path"]]
     return df
+
+def _check_labels(labels:pd.Series, where)->None:
+    "Raise DataError for empty labels, or labels that differ only by case or spaces"
+    empty = labels.isna() | (labels.astype(str).str.strip() == "")
+    if empty.any(): raise DataError(f"{where}: {int(empty.sum())} image(s) have no label (e.g. row {int(np.flatnonzero(empty)[0]) + 2}): label every image or remove it.")
+    names = sorted(set(labels.astype(str)))
+    norm = pd.Series(names).str.strip().str.lower()
+    clash = [g for _, g in pd.Series(names).groupby(norm.values) if len(g) > 1]
+    if clash: raise DataError(f"{where}: labels {', '.join(repr(n) for n in clash[0])} differ only by case or spaces: write each class one way.")
+    if len(names) < 2: raise DataError(f"{where}: every image has the label {names[0]!r}: a classifier needs images of at least two classes.")
+
+def _check_size(size)->tuple[int, int]:
+    "(H, W) from an int or a pair; ParameterError unless positive integers"
+    pair = (size, size) if isinstance(size, (int, np.integer)) and not isinstance(size, bool) else tuple(size) if isinstance(size, (tuple, list)) else None
+    if pair is None or len(pair) != 2 or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0 for s in pair):
+        raise ParameterError(f"size must be a positive integer or a pair (H, W) of them, got {size!r}.")
+    return tuple(int(s) for s in pair)
+
+def _warn_squashed(paths, raw:list, size:tuple, where)->None:
+    "Warn when resizing changes images' aspect ratio by more than 10%"
+    ratio = size[1]/size[0]
+    off = [(p, x.shape[1]/x.shape[0]) for p, x in zip(paths, raw) if abs(x.shape[1]/x.shape[0]/ratio - 1) > 0.1]
+    if off:
+        import warnings
+        warnings.warn(f"{where}: {len(off)} image(s) have another aspect ratio than {size[0]}x{size[1]} (e.g. {off[0][0]}, width/height {off[0][1]:.2f}) "
+                      "and are squashed by resizing; pass pad=True to pad them instead.", stacklevel=3)
 
 def _class_order(names:list[str], positive:str|None)->list[str]:
     classes = sorted(set(map(str, names)))
@@ -252,25 +346,26 @@ def load_image_folder(
     channels:int|None=None,   # 1 or 3 to convert every image; None: all must agree
     positive:str|None=None,   # the positive class (last index); default 'malignant' etc. when present
     val:float=0.15, test:float=0.15, seed:int=0, # split fractions and seed, when the CSV has no split column
+    intensity:str="type",     # 'type': by bit depth (8-bit / 255, 16-bit / 65535) and DICOM rescale + window; 'range': each image's own range
+    pad:bool=False,           # pad images to the aspect ratio of `size` instead of squashing them
 )->ImageData:
     "Load a folder or CSV list of 2D images as `ImageData`, with patient-grouped stratified splits"
     path = Path(path)
     if not path.exists(): raise DataError(f"No such folder or CSV file: {path}.")
-    table = _csv_table(path) if path.is_file() else _folder_table(path)
-    size = (size, size) if isinstance(size, int) else tuple(size)
+    size = _check_size(size)
     if channels not in (None, 1, 3): raise ParameterError(f"channels must be 1, 3 or None, got {channels}.")
-    raw = [_read_2d(Path(p)) for p in table["path"]]
+    if intensity not in INTENSITY: raise ParameterError(f"intensity must be one of {INTENSITY}, got {intensity!r}.")
+    table = _csv_table(path) if path.is_file() else _folder_table(path)
+    _check_labels(table["label"], path)
+    read = [_read_2d(Path(p), intensity) for p in table["path"]]
+    raw, how = [x for x, _ in read], pd.Series([h for _, h in read]).value_counts().to_dict()
+    if not pad: _warn_squashed(table["path"], raw, size, path)
     kinds = {"RGB" if x.ndim == 3 else "grayscale" for x in raw}
     if channels is None and len(kinds) > 1:
         rgb = next(p for p, x in zip(table["path"], raw) if x.ndim == 3); gray = next(p for p, x in zip(table["path"], raw) if x.ndim == 2)
         raise DataError(f"{path} mixes RGB ({rgb}) and grayscale ({gray}) images: pass channels=1 or channels=3 to convert them all.")
     want = channels or (3 if kinds == {"RGB"} else 1)
-    imgs = []
-    for p, x in zip(table["path"], raw):
-        x = _resize(x, size, Path(p))
-        if want == 1 and x.ndim == 3: x = x.mean(-1)
-        if want == 3 and x.ndim == 2: x = np.repeat(x[..., None], 3, -1)
-        imgs.append(x[None] if x.ndim == 2 else x.transpose(2, 0, 1))
+    imgs = [prepare_2d(x, size, want, Path(p), pad) for p, x in zip(table["path"], raw)]
     classes = _class_order(table["label"].astype(str), positive)
     labels = table["label"].astype(str).map({c: i for i, c in enumerate(classes)}).to_numpy(np.int64)
     pid = table["patient_id"].astype(str).to_numpy() if "patient_id" in table else None
@@ -278,14 +373,15 @@ def load_image_folder(
         split = table["split"].astype(str).to_numpy()
         bad = set(split) - set(SPLITS)
         if bad: raise DataError(f"{path}: split values must be train/val/test, found {sorted(bad)}.")
-    else: split = make_splits(labels, pid, val, test, seed)
+    else: split = make_splits(labels, pid, val, test, seed, where=str(path))
     if path.is_file(): record_input(path)
     if pid is not None:
         from medai.privacy import record_identifiers   # a report that shows these ids is stopped before it is published
         record_identifiers(set(pid), source=path)
     extra = [c for c in table.columns if c not in ("path", "label", "patient_id", "split")]   # cohort attributes (age, sex, site, ...)
     attributes = table[extra].reset_index(drop=True) if extra else None
-    data = ImageData(np.stack(imgs).astype(np.float32), labels, classes, split, pid, None, f"images from {path}", list(table["path"]), attributes)
+    pre = dict(intensity=intensity, pad=pad, scaling=how)
+    data = ImageData(np.stack(imgs).astype(np.float32), labels, classes, split, pid, None, f"images from {path}", list(table["path"]), attributes, pre)
     return check_splits(data)
 
 # %% ../../nbs/10_imaging.data.ipynb #6ac44e83
@@ -321,6 +417,9 @@ def load_volume(
     if path.is_dir(): check_dicom_series(path)
     try: img = LoadImage(image_only=True)(str(path))
     except Exception as e: raise DataError(f"Cannot read volume {path} ({type(e).__name__}: {e}).") from e
+    shape = tuple(img.shape)
+    if len(shape) < 3 or (len(shape) == 3 and min(shape) == 1):
+        raise DataError(f"{path} holds a 2D image (shape {shape}), not a 3D volume: give a CT volume here, or load 2D images with load_image_folder.")
     img = Orientation(axcodes="RAS", labels=(("L", "R"), ("P", "A"), ("I", "S")))(EnsureChannelFirst()(img))
     if spacing is not None: img = Spacing(pixdim=(spacing,)*3 if np.isscalar(spacing) else spacing, mode="bilinear")(img)
     vol = np.asarray(img.array if hasattr(img, "array") else img, dtype=np.float32)
@@ -335,6 +434,22 @@ def window_hu(vol:np.ndarray, level:float=LUNG_WINDOW[0], width:float=LUNG_WINDO
 # %% ../../nbs/10_imaging.data.ipynb #1db66d0e
 def _world_to_voxel(affine:np.ndarray, xyz)->np.ndarray:
     return np.linalg.solve(affine, np.r_[np.asarray(xyz, float), 1.0])[:3]
+
+def _check_inside(v:np.ndarray, shape:tuple, where:str, given:tuple, space:str)->None:
+    "Raise DataError unless voxel `v` lies inside a volume of `shape`, on both sides of every axis"
+    for axis, (i, n) in enumerate(zip(v, shape)):
+        if not -0.5 <= i < n - 0.5:
+            raise DataError(f"{where}: the nodule at {space} {tuple(float(g) for g in given)} lies outside the volume on axis {'xyz'[axis]} "
+                            f"(voxel {i:.1f}, the volume has 0-{n - 1}); check coords= ('world' in mm or 'voxel' indices) and the sign of the coordinates.")
+
+def _coordinates(df:pd.DataFrame, csv:Path)->pd.DataFrame:
+    "x, y, z as numbers; DataError naming the row when one is not"
+    out = df[["x", "y", "z"]].apply(pd.to_numeric, errors="coerce")
+    bad = out.isna().any(axis=1) | ~np.isfinite(out.to_numpy(float)).all(axis=1)
+    if bad.any():
+        i = bad.idxmax(); col = next(c for c in "xyz" if not np.isfinite(out.loc[i, c]))
+        raise DataError(f"{csv}: row {i + 2} has a {col} coordinate that is not a number ({df.loc[i, col]!r}); coordinates are numbers in mm (world) or voxel indices.")
+    return out
 
 def nodule_crops(
     csv:str|Path,            # CSV: volume,x,y,z,label[,patient_id][,split][,attributes...]; volume paths relative to the CSV
@@ -353,30 +468,36 @@ def nodule_crops(
     need = ["volume", "x", "y", "z", "label"]
     miss = [c for c in need if c not in df.columns]
     if miss: raise DataError(f"{csv} lacks columns {miss}; it needs volume,x,y,z,label[,patient_id][,split].")
+    if not isinstance(size, (int, np.integer)) or size <= 0: raise ParameterError(f"size must be a positive number of voxels, got {size!r}.")
+    xyz = _coordinates(df, csv)
+    _check_labels(df["label"], csv)
     record_input(csv)
     crops, half = {}, size//2
     for vol_name, rows in df.groupby("volume", sort=False):
         path = (csv.parent/vol_name).resolve()
-        orig_affine = None
-        if coords == "voxel":
-            _, orig_affine = load_volume(path, spacing=None)
+        orig = load_volume(path, spacing=None) if coords == "voxel" else None
         vol, affine = load_volume(path, spacing)
+        shape = vol.shape[1:]
         vol = np.pad(vol, [(0, 0)] + [(half, half)]*3, constant_values=float(vol.min()))  # pad so edge crops fit
-        for i, r in rows.iterrows():
-            world = (orig_affine @ np.r_[r.x, r.y, r.z, 1.0])[:3] if coords == "voxel" else (r.x, r.y, r.z)
-            c = np.round(_world_to_voxel(affine, world)).astype(int) + half
+        for i in rows.index:
+            given = tuple(xyz.loc[i])
+            if orig is not None: _check_inside(np.asarray(given), orig[0].shape[1:], f"{csv} row {i + 2}", given, "voxel")
+            world = (orig[1] @ np.r_[given, 1.0])[:3] if orig is not None else np.asarray(given)
+            v = _world_to_voxel(affine, world)
+            _check_inside(v, shape, f"{csv} row {i + 2} ({vol_name})", given, coords)
+            c = np.round(v).astype(int) + half
             cube = vol[0, c[0] - half:c[0] - half + size, c[1] - half:c[1] - half + size, c[2] - half:c[2] - half + size]
-            if cube.shape != (size,)*3: raise DataError(f"{csv}: nodule at {tuple(world)} lies outside {vol_name}; check coords= ('world' or 'voxel').")
             crops[i] = window_hu(cube, *window)[None]
     classes = _class_order(df["label"].astype(str), positive)
     labels = df["label"].astype(str).map({c: i for i, c in enumerate(classes)}).to_numpy(np.int64)
     pid = df["patient_id"].astype(str).to_numpy() if "patient_id" in df else df["volume"].astype(str).to_numpy()
-    split = df["split"].astype(str).to_numpy() if "split" in df else make_splits(labels, pid, val, test, seed)
+    split = df["split"].astype(str).to_numpy() if "split" in df else make_splits(labels, pid, val, test, seed, where=str(csv))
     from medai.privacy import record_identifiers
     record_identifiers(set(pid), source=csv)
     extra = [c for c in df.columns if c not in need + ["patient_id", "split"]]   # cohort and nodule attributes, for subgroup results
     data = ImageData(np.stack([crops[i] for i in df.index]).astype(np.float32), labels, classes, split, pid, (spacing,)*3, f"nodule crops from {csv}",
-                     [str((csv.parent/v).resolve()) for v in df["volume"].unique()], df[extra].reset_index(drop=True) if extra else None)
+                     [str((csv.parent/v).resolve()) for v in df["volume"].unique()], df[extra].reset_index(drop=True) if extra else None,
+                     dict(intensity="HU window", window=list(window), spacing=spacing))
     return check_splits(data)
 
 # %% ../../nbs/10_imaging.data.ipynb #613fb9f9

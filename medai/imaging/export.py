@@ -8,7 +8,7 @@ import io, json, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from ..core import DataError, ParameterError, atomic_write, record_input
-from .data import IMAGE_SUFFIXES, LUNG_WINDOW, _read_2d, _resize, load_volume, window_hu
+from .data import IMAGE_SUFFIXES, LUNG_WINDOW, _read_2d, load_volume, prepare_2d, window_hu
 
 # %% auto #0
 __all__ = ['export_model', 'ExportedModel']
@@ -37,7 +37,7 @@ def export_model(
         format="medai-model/1", medai_version=medai.__version__, torch_version=torch.__version__,
         network=dict((k, cfg[k]) for k in ("network", "width", "spatial_dims") if k in cfg),
         input=dict(shape=[cfg["in_channels"], *cfg["img_shape"]], channels=cfg["in_channels"], value_range=[0, 1], dtype="float32"),
-        preprocessing=preprocessing or {}, classes=list(trained.classes), output="softmax probabilities, one per class",
+        preprocessing={**cfg.get("preprocessing", {}), **(preprocessing or {})}, classes=list(trained.classes), output="softmax probabilities, one per class",
         metrics=metrics or {}, training=dict(data=data_description, best_epoch=trained.best_epoch, best_val_auc=trained.best_val_auc,
                                             settings=cfg),
         intended_use=intended_use,
@@ -55,16 +55,27 @@ def export_model(
     return folder
 
 # %% ../../nbs/16_imaging.export.ipynb #f79c1938
+def _read_metadata(path:Path)->dict:
+    "A model folder's metadata.json, checked for what prediction needs"
+    try: meta = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise DataError(f"{path} is corrupted (not valid JSON: {e}); export the model again.") from e
+    shape = meta.get("input", {}).get("shape") if isinstance(meta, dict) else None
+    if not isinstance(meta, dict) or not isinstance(meta.get("classes"), list) or not isinstance(shape, list) or len(shape) not in (3, 4):
+        raise DataError(f"{path} lacks the model's classes or input shape: it is not a medai model's metadata; export the model again.")
+    return meta
+
 class ExportedModel:
     "A model folder written by `export_model`, ready to predict"
     def __init__(self, folder:str|Path):
         folder = Path(folder)
         for f in ("model.ts", "metadata.json"):
             if not (folder/f).exists(): raise DataError(f"{folder} is not a medai model folder: {f} is missing.")
-        self.folder, self.meta = folder, json.loads((folder/"metadata.json").read_text())
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # see above: TorchScript is what deployment tools load
-            self.model = torch.jit.load(str(folder/"model.ts"), map_location="cpu").eval()
+        self.folder, self.meta = folder, _read_metadata(folder/"metadata.json")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # see above: TorchScript is what deployment tools load
+                self.model = torch.jit.load(str(folder/"model.ts"), map_location="cpu").eval()
+        except RuntimeError as e: raise DataError(f"{folder/'model.ts'} is not a readable TorchScript model ({str(e).splitlines()[0]}): export the model again.") from e
         self.classes, self.shape = self.meta["classes"], self.meta["input"]["shape"]
 
     @torch.no_grad()
@@ -79,12 +90,14 @@ class ExportedModel:
         path = Path(path)
         if not path.exists(): raise DataError(f"No such file: {path}.")
         c, *spatial = self.shape
-        if len(spatial) == 2:
-            x = _resize(_read_2d(path), tuple(spatial), path)
-            if c == 1 and x.ndim == 3: x = x.mean(-1)
-            if c == 3 and x.ndim == 2: x = np.repeat(x[..., None], 3, -1)
-            return (x[None] if x.ndim == 2 else x.transpose(2, 0, 1)).astype(np.float32)
         pre = self.meta.get("preprocessing", {})
+        is_volume = path.is_dir() or path.name.lower().endswith((".nii", ".nii.gz"))
+        if len(spatial) == 2:
+            if is_volume: raise DataError(f"{path} is a 3D volume, but this model takes 2D images ({c}x{spatial[0]}x{spatial[1]}): give PNG, JPEG, TIFF or DICOM image files.")
+            if path.suffix.lower() not in IMAGE_SUFFIXES: raise DataError(f"{path}: not an image file this model reads ({', '.join(sorted(IMAGE_SUFFIXES))}).")
+            x, _ = _read_2d(path, pre.get("intensity", "type"))   # the intensity scaling training used, from metadata.json
+            return prepare_2d(x, tuple(spatial), c, path, pre.get("pad", False))
+        if not is_volume: raise DataError(f"{path} is a 2D image, but this model takes 3D volumes: give a NIfTI file or a DICOM-series folder.")
         vol, _ = load_volume(path, pre.get("spacing", 1.0))
         vol = window_hu(vol, *pre.get("window", LUNG_WINDOW))
         from monai.transforms import ResizeWithPadOrCrop

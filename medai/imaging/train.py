@@ -184,7 +184,7 @@ def fit(
     if dp is not None: engine, net, opt, loader, delta = make_private(model, opt, loader, dp, epochs)   # the scheduler keeps the same optimizer
     config = dict(network=network, modality=modality, epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
                   patience=patience, balance=balance, width=width, seed=seed, spatial_dims=data.spatial_dims,
-                  in_channels=data.n_channels, img_shape=list(data.images.shape[2:]), num_classes=len(data.classes), processes=max(world, 1))
+                  in_channels=data.n_channels, img_shape=list(data.images.shape[2:]), preprocessing=data.preprocessing, num_classes=len(data.classes), processes=max(world, 1))
     history, best = [], dict(auc=-np.inf, epoch=0, state=None, bad=0)
     ckpt = Path(checkpoint_dir)/"checkpoint.pt" if checkpoint_dir is not None else None
     start = 0

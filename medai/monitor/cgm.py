@@ -12,7 +12,8 @@ from ..core import DataError, ParameterError, record_input
 
 # %% auto #0
 __all__ = ['MMOL_TO_MGDL', 'SENSOR_RANGE', 'PLAUSIBLE', 'OPTIONAL_COLUMNS', 'CGM_FORMATS', 'CONSENSUS_DAYS', 'CONSENSUS_WEAR',
-           'CGMData', 'detect_units', 'validate_cgm', 'load_cgm', 'to_grid', 'sufficiency', 'warn_if_insufficient']
+           'CGMData', 'detect_units', 'date_order', 'validate_cgm', 'load_cgm', 'to_grid', 'sufficiency',
+           'warn_if_insufficient']
 
 # %% ../../nbs/30_monitor.cgm.ipynb #59954c2a
 MMOL_TO_MGDL = 18.016                     # mg/dL per mmol/L: molar mass of glucose, 180.16 g/mol
@@ -67,15 +68,55 @@ def detect_units(gl:np.ndarray)->str:
 # %% ../../nbs/30_monitor.cgm.ipynb #fd1da192
 _OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
 
-def _parse_times(raw:pd.Series, ids:pd.Series, notes:list)->pd.Series:
-    "Naive local datetimes; offsets (if any) normalized to each patient's first offset and reported"
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")   # dd/mm/yyyy or mm/dd/yyyy (also . and - separators)
+
+def date_order(
+    text:pd.Series,           # timestamps as text
+    dayfirst:bool|None=None,  # what the user says; None: read it from the data
+    source:str="table",       # for messages
+)->bool|None:                 # True day-first, False month-first, None when no date is written day/month/year
+    "The day/month order of slash dates, from the data (a first field above 12 settles it) or `dayfirst`; DataError on contradictions"
+    m = text.str.extract(_DMY).astype(float)
+    slashed = m[0].notna()
+    if not slashed.any(): return None
+    if slashed.sum() < len(text):
+        i = int(np.flatnonzero(~slashed.values)[0]); j = int(np.flatnonzero(slashed.values)[0])
+        raise DataError(f"{source}: timestamps in two formats in one file (row {i}: {text.iloc[i]!r}, row {j}: {text.iloc[j]!r}): export the file again with one date format.")
+    day_first, month_first = m.loc[slashed, 0] > 12, m.loc[slashed, 1] > 12
+    if day_first.any() and month_first.any():
+        i, j = int(np.flatnonzero(day_first.values)[0]), int(np.flatnonzero(month_first.values)[0])
+        raise DataError(f"{source}: dates are written day-first in some rows ({text.iloc[i]!r}) and month-first in others ({text.iloc[j]!r}): fix the file.")
+    seen = True if day_first.any() else False if month_first.any() else None
+    if dayfirst is not None and seen is not None and seen != dayfirst:
+        i = int(np.flatnonzero((day_first | month_first).values)[0])
+        raise DataError(f"{source}: dayfirst={dayfirst} contradicts the data: {text.iloc[i]!r} can only be {'day' if seen else 'month'}-first.")
+    return dayfirst if dayfirst is not None else seen
+
+def _to_datetime(text:pd.Series, dayfirst:bool, utc:bool, source:str)->pd.Series:
+    try: return pd.to_datetime(text, format="mixed", dayfirst=dayfirst, utc=utc)
+    except (ValueError, TypeError, OverflowError) as e:
+        raise DataError(f"{source}: unreadable timestamps ({e}). Expected times such as 2024-03-01 08:05:00 or 01/03/2024 08:05.") from e
+
+def _parse_times(raw:pd.Series, ids:pd.Series, notes:list, dayfirst:bool|None=None, source:str="table")->pd.Series:
+    "Naive local datetimes in one day/month order; offsets (if any) normalized to each patient's first offset and reported"
     text = raw.astype(str).str.strip()
+    blank = raw.isna().values | text.isin(["", "nan", "NaT", "None"]).values
+    if blank.any(): raise DataError(f"{source}: missing timestamps at rows {np.flatnonzero(blank)[:5].tolist()}: fill them in or drop those rows.")
+    order = date_order(text, dayfirst, source)
     offsets = text.str.extract(_OFFSET, expand=False)
-    try:
-        if offsets.isna().all(): return pd.to_datetime(text, format="mixed")
-        utc = pd.to_datetime(text, utc=True, format="mixed")
-    except (ValueError, TypeError) as e:
-        raise DataError(f"Unreadable timestamps ({e}). Expected ISO-like times such as 2024-03-01 08:05:00.") from e
+    utc = not offsets.isna().all()
+    if order is not None: parsed = _to_datetime(text, order, utc, source)
+    elif not text.str.match(_DMY).any(): parsed = _to_datetime(text, False, utc, source)
+    else:   # every date could be read either way: accept only if both readings give the same spans
+        d, m = _to_datetime(text, True, utc, source), _to_datetime(text, False, utc, source)
+        span = lambda t: (t.groupby(ids.values).max() - t.groupby(ids.values).min())
+        if not span(d).equals(span(m)):
+            raise DataError(f"{source}: cannot tell whether dates such as {text.iloc[0]!r} are day-first or month-first (no day above 12), and the two "
+                            f"readings differ (e.g. {span(d).iloc[0]} vs {span(m).iloc[0]} of data): pass dayfirst=True (dd/mm/yyyy) or dayfirst=False (mm/dd/yyyy).")
+        parsed = m
+    if order is not None: notes.append(f"dates read {'day' if order else 'month'}-first ({'dd/mm' if order else 'mm/dd'}/yyyy)")
+    if not utc: return parsed
+    utc_times = parsed
     first = pd.to_timedelta(offsets.groupby(ids).transform("first").fillna("+00:00").str.replace("Z", "+00:00")
                             .map(lambda o: f"{o[0]}{o[1:3]}:{o[-2:]}:00"))
     for pid, o in offsets.groupby(ids):
@@ -84,9 +125,54 @@ def _parse_times(raw:pd.Series, ids:pd.Series, notes:list)->pd.Series:
             notes.append(f"patient {pid!r}: time zone changes from {o.iloc[r-1]} to {o.iloc[r]} at row {o.index[r]}; times shown on the {o.iloc[0]} clock")
     if any("time zone changes" in n for n in notes):
         warnings.warn("Time zone changes within a patient: " + "; ".join(n for n in notes if "time zone" in n))
-    return (utc.dt.tz_localize(None) + first)
+    return (utc_times.dt.tz_localize(None) + first)
 
 # %% ../../nbs/30_monitor.cgm.ipynb #d38bbb73
+def _undo_clock_changes(ids:pd.Series, t:pd.Series, notes:list, source:str)->pd.Series:
+    "Naive local times in file order that go back 30-90 minutes once (autumn clock change): earlier readings moved back, with a warning"
+    t = t.copy()
+    for pid, rows in t.groupby(ids.values, sort=False):
+        d = rows.diff()
+        back = d < pd.Timedelta(0)
+        jumps = back & (d >= -pd.Timedelta("90min")) & (d <= -pd.Timedelta("30min"))
+        if not jumps.any() or back.sum() != jumps.sum(): continue   # no clock change, or a file that is simply unsorted
+        step = d[d > pd.Timedelta(0)].median()
+        shift = pd.Series(pd.Timedelta(0), index=rows.index)
+        for i in rows.index[jumps.values]:
+            change = round((d[i] - step)/pd.Timedelta("30min"))*pd.Timedelta("30min")   # clock changes are whole half hours
+            shift[rows.index < i] += change
+            where = rows.index.get_loc(i)
+            notes.append(f"patient {pid!r}: the clock goes back at row {i} ({rows.iloc[where - 1]} -> {rows[i]}), a clock change in a "
+                         f"naive local-time file: the readings before it are moved back by {-change} so that the repeated hour is kept, not merged")
+            warnings.warn(f"{source}: {notes[-1]}. Export times with UTC offsets to avoid this.", stacklevel=4)
+        t[rows.index] = rows + shift
+    return t
+
+def _merge_duplicates(out:pd.DataFrame, notes:list, tolerance:float, max_conflicts:float, source:str)->pd.DataFrame:
+    "Average readings at the same time that agree within `tolerance` mg/dL; keep the first (file order) of those that do not, with a warning"
+    dup = out.duplicated(["id", "time"], keep=False)
+    if not dup.any(): return out
+    g = out[dup].groupby(["id", "time"], sort=False)["gl"]
+    spread = g.max() - g.min()
+    conflicts = spread[spread > tolerance]
+    share = len(conflicts)/len(out)
+    if share > max_conflicts:
+        (pid, t), s = conflicts.index[0], conflicts.iloc[0]
+        raise DataError(f"{source}: {len(conflicts)} timestamps ({share:.1%} of readings) hold readings that disagree by more than {tolerance:g} mg/dL "
+                        f"(e.g. patient {pid!r} at {t}: spread {s:g} mg/dL): two sensors or two patients are mixed in one file. Split the file, "
+                        "or raise max_conflicts= to keep the first reading of each.")
+    for pid, c in conflicts.groupby(level=0):
+        t = c.index[0][1]; vals = out.loc[(out["id"] == pid) & (out["time"] == t), "gl"].tolist()
+        notes.append(f"patient {pid!r}: {len(c)} timestamps with readings that disagree by more than {tolerance:g} mg/dL (e.g. {t}: "
+                     f"{', '.join(f'{v:g}' for v in vals)} mg/dL); the first in file order kept")
+        warnings.warn(f"{source}: {notes[-1]}", stacklevel=4)
+    agree = dup & ~out.set_index(["id", "time"]).index.isin(conflicts.index)
+    for pid, n in out[agree].groupby("id").size().items(): notes.append(f"patient {pid!r}: {n} readings share a timestamp and agree within {tolerance:g} mg/dL; averaged")
+    keep_first = out[~agree].drop_duplicates(["id", "time"], keep="first")
+    agg = {"gl": "mean", "flag": "first"} | {c: "sum" for c in out.columns if c in OPTIONAL_COLUMNS}
+    merged = out[agree].groupby(["id", "time"], as_index=False, sort=False).agg(agg)
+    return pd.concat([keep_first, merged]).sort_values(["id", "time"], kind="stable")
+
 def validate_cgm(
     frame:pd.DataFrame,           # raw readings
     id:str="id", time:str="time", glucose:str="gl",  # column names in `frame`
@@ -94,6 +180,9 @@ def validate_cgm(
     sensor_range:tuple=SENSOR_RANGE,  # mg/dL that the sensor's 'Low'/'High' strings stand for
     source:str="table",           # where the readings came from, for messages and provenance
     extra:dict|None=None,         # optional columns: {'insulin': col, 'carbs': col, 'activity': col}
+    dayfirst:bool|None=None,      # dates dd/mm/yyyy (True) or mm/dd/yyyy (False); None reads the order from the data
+    duplicate_tolerance:float=10.0, # mg/dL: readings at the same time within this are averaged, others conflict
+    max_conflicts:float=0.01,     # share of readings that may conflict (the first kept, with a warning) before it is an error
 )->CGMData:
     "Check and normalize a table of CGM readings into medai's CGM table (mg/dL, sorted, deduplicated)"
     if len(frame) == 0: raise DataError(f"{source}: no readings (the table is empty).")
@@ -117,7 +206,8 @@ def validate_cgm(
         rows = np.flatnonzero(bad)[:5].tolist()
         raise DataError(f"{source}: impossible glucose for patient {ids.iloc[rows[0]]!r} at rows {rows} ({gl[rows[0]]:g} mg/dL): "
                         f"values must lie in {PLAUSIBLE[0]:g}-{PLAUSIBLE[1]:g} mg/dL. Check the units and the column.")
-    out = pd.DataFrame(dict(id=ids, time=_parse_times(frame[time].reset_index(drop=True), ids, notes), gl=gl, flag=flag))
+    times = _undo_clock_changes(ids, _parse_times(frame[time].reset_index(drop=True), ids, notes, dayfirst, source), notes, source)
+    out = pd.DataFrame(dict(id=ids, time=times, gl=gl, flag=flag))
     for name, col in (extra or {}).items():
         out[name] = pd.to_numeric(frame[col], errors="coerce").to_numpy()
     if out["time"].isna().any():
@@ -125,12 +215,7 @@ def validate_cgm(
     n_missing = int(np.isnan(gl).sum())
     if n_missing: notes.append(f"{n_missing} rows without a glucose value dropped"); out = out[np.isfinite(out["gl"])]
     if not out.sort_values(["id", "time"], kind="stable").index.equals(out.index): notes.append("rows sorted by patient and time")
-    out = out.sort_values(["id", "time"], kind="stable")
-    dup = out.duplicated(["id", "time"], keep=False)
-    if dup.any():
-        for pid, n in out[dup].groupby("id").size().items(): notes.append(f"patient {pid!r}: {n} readings share a timestamp; averaged")
-        agg = {"gl": "mean", "flag": "first"} | {c: "sum" for c in out.columns if c in OPTIONAL_COLUMNS}
-        out = out.groupby(["id", "time"], as_index=False, sort=True).agg(agg)
+    out = _merge_duplicates(out.sort_values(["id", "time"], kind="stable"), notes, duplicate_tolerance, max_conflicts, source)
     return CGMData(out.reset_index(drop=True), source=source, notes=notes)
 
 # %% ../../nbs/30_monitor.cgm.ipynb #d6a3b708
@@ -149,24 +234,24 @@ def _units_from_header(columns)->str|None:
     text = " ".join(map(str, columns)).lower()
     return "mmol/L" if "mmol/l" in text and "mg/dl" not in text else ("mg/dL" if "mg/dl" in text else None)
 
-def _read_dexcom(path:Path, patient_id:str, units, **_)->CGMData:
+def _read_dexcom(path:Path, patient_id:str, units, dayfirst=None, **_)->CGMData:
     raw = pd.read_csv(path)
     gcol = next((c for c in raw.columns if c.lower().startswith("glucose value")), None)
     if gcol is None or "Event Type" not in raw.columns: raise DataError(f"{path.name}: no 'Event Type' / 'Glucose Value' columns: not a Dexcom Clarity export.")
     tcol = next(c for c in raw.columns if c.lower().startswith("timestamp"))
     egv = raw[raw["Event Type"] == "EGV"]
-    cg = validate_cgm(egv.assign(_id=patient_id), id="_id", time=tcol, glucose=gcol, units=units or _units_from_header([gcol]), source=path.name)
+    cg = validate_cgm(egv.assign(_id=patient_id), id="_id", time=tcol, glucose=gcol, units=units or _units_from_header([gcol]), source=path.name, dayfirst=dayfirst)
     r = cg.readings
     for kind, col, name in (("Insulin", "Insulin Value (u)", "insulin"), ("Carbs", "Carb Value (grams)", "carbs")):
         ev = raw[raw["Event Type"] == kind]
         if col in raw.columns and len(ev):
-            at = pd.to_datetime(ev[tcol], format="mixed")
+            at = _parse_times(ev[tcol].reset_index(drop=True), pd.Series([patient_id]*len(ev)), [], dayfirst, path.name)
             idx = np.clip(np.searchsorted(r["time"].values, at.values), 0, len(r) - 1)   # onto the next reading
             amount = np.zeros(len(r)); np.add.at(amount, idx, pd.to_numeric(ev[col], errors="coerce").fillna(0).to_numpy())
             r[name] = amount
     return cg
 
-def _read_libre(path:Path, patient_id:str, units, dayfirst:bool=False, **_)->CGMData:
+def _read_libre(path:Path, patient_id:str, units, dayfirst=None, **_)->CGMData:
     raw = pd.read_csv(path, skiprows=1)
     need = {"Device Timestamp", "Record Type"}
     if not need <= set(raw.columns): raise DataError(f"{path.name}: no {sorted(need)} columns: not a LibreView export.")
@@ -174,8 +259,8 @@ def _read_libre(path:Path, patient_id:str, units, dayfirst:bool=False, **_)->CGM
     scan = next((c for c in raw.columns if c.lower().startswith("scan glucose")), None)
     rows = raw[raw["Record Type"].isin([0, 1])].copy()
     rows["_gl"] = np.where(rows["Record Type"] == 0, rows[hist], rows[scan] if scan else np.nan)
-    rows["_t"] = pd.to_datetime(rows["Device Timestamp"], dayfirst=dayfirst, format="mixed").astype(str)
-    return validate_cgm(rows.assign(_id=patient_id), id="_id", time="_t", glucose="_gl", units=units or _units_from_header([hist]), source=path.name)
+    return validate_cgm(rows.assign(_id=patient_id), id="_id", time="Device Timestamp", glucose="_gl", units=units or _units_from_header([hist]),
+                        source=path.name, dayfirst=dayfirst)
 
 def load_cgm(
     source:str|Path,             # a CGM file, or a registered CGM dataset's name (see `list_datasets()`)
@@ -183,7 +268,8 @@ def load_cgm(
     units:str|None=None,         # 'mg/dL' or 'mmol/L'; None reads them from the header or the values
     patient_id:str|None=None,    # id for single-patient exports (default: the file name's stem)
     id:str="id", time:str="time", glucose:str="gl",  # column names, for format='generic'
-    **kwargs,                    # dayfirst=True for LibreView exports with day-first dates; options of a registered dataset
+    dayfirst:bool|None=None,     # dates dd/mm/yyyy (True) or mm/dd/yyyy (False); None reads the order from the data
+    **kwargs,                    # options of a registered dataset
 )->CGMData:
     "Read CGM readings from a file or the dataset registry into a validated `CGMData`"
     from medai.core import _REGISTRY, did_you_mean
@@ -198,13 +284,13 @@ def load_cgm(
     plain, path = path, maybe_decrypt(path)
     fmt = _sniff(path) if format == "auto" else format
     pid = patient_id or path.stem
-    if fmt == "dexcom": cg = _read_dexcom(path, pid, units)
-    elif fmt == "libre": cg = _read_libre(path, pid, units, **kwargs)
+    if fmt == "dexcom": cg = _read_dexcom(path, pid, units, dayfirst)
+    elif fmt == "libre": cg = _read_libre(path, pid, units, dayfirst)
     else:
         raw = pd.read_csv(path, sep=None, engine="python")
         if fmt == "glucobench": id, time, glucose = "id", "time", "gl"
         extra = {c: c for c in OPTIONAL_COLUMNS if c in raw.columns}
-        cg = validate_cgm(raw, id=id, time=time, glucose=glucose, units=units, source=path.name, extra=extra)
+        cg = validate_cgm(raw, id=id, time=time, glucose=glucose, units=units, source=path.name, extra=extra, dayfirst=dayfirst)
     cg.files = [str(plain)]; record_input(plain)
     from medai.privacy import record_identifiers   # a report that shows these ids is stopped before it is published
     record_identifiers(cg.readings["id"].unique(), source=plain)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd
-from ..core import DataError, ParameterError, TableDataset, did_you_mean, load_dataset, record_input, register_dataset
+from ..core import DataError, ParameterError, TableDataset, did_you_mean, identifier_columns, load_dataset, record_input, register_dataset
 
 # %% auto #0
 __all__ = ['OUTCOME_KINDS', 'IHDP_COVARIATES', 'METABRIC_COVARIATES', 'NHEFS_COVARIATES', 'TreatmentData', 'validate',
@@ -72,6 +72,25 @@ def validate(td:TreatmentData)->TreatmentData:
     return td
 
 # %% ../../nbs/20_treatment.data.ipynb #7dc62a0a
+def _check_numeric(s:pd.Series, col:str, role:str, name:str)->None:
+    "DataError naming the column, the first bad row and the fix when an outcome, time or event column holds text"
+    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s): return
+    bad = pd.to_numeric(s, errors="coerce").isna() & s.notna()
+    if not bad.any(): return
+    i = int(np.flatnonzero(bad.values)[0]); v = s.iloc[i]
+    fix = {"time": "numbers in one unit (say which with time_unit=), e.g. 12.3 rather than '12.3 months'",
+           "event": "1 for an event observed and 0 for censored", "outcome": "numbers (0/1 for a binary outcome)"}[role]
+    raise DataError(f"{name}: the {role} column {col!r} holds text (row {i + 2}: {v!r}, {int(bad.sum())} such rows): it must hold {fix}.")
+
+def _warn_similar_arms(arm:pd.Series, name:str)->None:
+    "Warn when two arms differ only by case or spaces and one is small: likely a typo"
+    counts = arm.dropna().astype(str).value_counts()
+    for key, group in counts.groupby(counts.index.str.strip().str.lower()):
+        if len(group) > 1:
+            import warnings
+            warnings.warn(f"{name}: arms {', '.join(f'{a!r} ({n} patients)' for a, n in group.items())} differ only by case or spaces: "
+                          "likely a typo; write each arm one way, or they are analysed as separate arms.", stacklevel=3)
+
 def from_table(
     ds:TableDataset,               # a table with its column roles
     treatment:str|None=None,       # treatment column (default: the dataset's)
@@ -83,12 +102,20 @@ def from_table(
     "A TreatmentData from a table"
     df = ds.frame
     treatment = treatment or ds.treatment
-    if treatment is None: raise ParameterError(f"{ds.name} has no known treatment column: pass treatment=.")
+    if treatment is None: raise ParameterError(f"{ds.name} has no known treatment column: pass treatment= (in a report: -p treatment COLUMN).")
+    if outcome is None and not ds.has_survival and kind != "survival":
+        raise ParameterError(f"{ds.name}: no outcome: pass outcome= for a continuous or binary outcome, or time= and event= for survival "
+                             f"(in a report: -p outcome COLUMN, or -p time COLUMN -p event COLUMN). Columns: {', '.join(map(str, df.columns))}.")
+    clash = [c for c in (covariates or []) if c in {treatment, outcome, ds.time, ds.event}]
+    if clash: raise ParameterError(f"{ds.name}: {clash} cannot be covariates: they are the treatment or the outcome.")
     for c in [treatment, outcome] + list(covariates or []):
         if c is not None and c not in df.columns: raise DataError(f"{ds.name}: no column {c!r}.{did_you_mean(c, df.columns)}")
     roles = {treatment, outcome, ds.time, ds.event, ds.target} - {None}
-    ids = [c for c in df.columns if df[c].dtype == object and df[c].nunique() == len(df)]
+    ids = [c for c in (ds.identifiers or identifier_columns(df)) if c not in roles]
     covariates = covariates or [c for c in df.columns if c not in roles and c not in ids]
+    for role, col in (("outcome", outcome), ("time", ds.time), ("event", ds.event)):
+        if col is not None and (outcome is None or role == "outcome"): _check_numeric(df[col], col, role, ds.name)
+    _warn_similar_arms(df[treatment], ds.name)
     t = df[treatment].astype("category")
     if reference is not None:
         if reference not in t.cat.categories: raise ParameterError(f"reference arm {reference!r} is not among {list(t.cat.categories)}.")
