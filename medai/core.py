@@ -289,6 +289,8 @@ def load_dataset(
     elif Path(key).suffix or os.sep in key: ds = _read_table(Path(key).expanduser(), **kwargs)
     else: raise UnknownDatasetError(f"Unknown dataset {key!r}.{did_you_mean(key, _REGISTRY)} Known datasets: {', '.join(sorted(_REGISTRY))}; or give the path of a CSV file.")
     for f in getattr(ds, "files", []): record_input(f)
+    if isinstance(ds, TableDataset) and not ds.identifiers:
+        ds.identifiers = [c for c in identifier_columns(ds.frame) if c not in {ds.time, ds.event, ds.target, ds.treatment}]
     return ds
 
 # %% ../nbs/00_core.ipynb #46c4fc6a

@@ -166,7 +166,7 @@ DEID_ACTIONS = {  # keyword: action of the Basic Profile (PS3.15 Table E.1-1)
     "SynchronizationFrameOfReferenceUID": "U", "ConcatenationUID": "U", "DimensionOrganizationUID": "U", "ReferencedFrameOfReferenceUID": "U",
 }
 CHARACTERISTICS = ("PatientSex", "PatientAge", "PatientSize", "PatientWeight")
-DEID_METHOD = "medai: PS3.15 Basic Profile, Modified Dates"   # LO: at most 64 characters; the options are coded in DeidentificationMethodCodeSequence
+DEID_METHOD = "medai PS3.15 Basic, Modified Dates"   # LO: at most 64 characters; the options are coded in DeidentificationMethodCodeSequence
 
 def remap_uid(uid:str, key:bytes)->str:
     "A new UID from the keyed HMAC of `uid`: the same input, the same output, under one key"
@@ -216,7 +216,7 @@ def deidentify_dataset(
         elif action == "D": elem.value = pseudonym(original_id, key) if kw in ("PatientID", "PatientName") else "ANONYMIZED"
         elif action == "U": elem.value = [remap_uid(u, key) for u in elem.value] if elem.VM > 1 else remap_uid(elem.value, key)
     out.walk(act)
-    if "file_meta" in out and out.file_meta is not None and "MediaStorageSOPInstanceUID" in out.file_meta:
+    if getattr(out, "file_meta", None) is not None and "MediaStorageSOPInstanceUID" in out.file_meta:
         out.file_meta.MediaStorageSOPInstanceUID = remap_uid(out.file_meta.MediaStorageSOPInstanceUID, key)
     out.PatientIdentityRemoved = "YES"
     out.DeidentificationMethod = DEID_METHOD + (", Patient Characteristics" if retain_characteristics else "")   # <= 64 characters (VR LO)

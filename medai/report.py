@@ -445,7 +445,8 @@ def run_report(
                                 cwd=str(Path.cwd()), progress_bar=progress, log_output=False, kernel_manager_class=_ipc_kernel_manager())
     except BaseException as e:
         (tmp/IDENTIFIERS_FILE).unlink(missing_ok=True)
-        atomic_write(tmp/"error.txt", "".join(traceback.format_exception(e)))
+        stopped = "SIGTERM" if isinstance(e, _Terminated) else "Ctrl-C" if isinstance(e, KeyboardInterrupt) else None
+        atomic_write(tmp/"error.txt", (f"Interrupted ({stopped}): the run did not finish.\n\n" if stopped else "") + "".join(traceback.format_exception(e)))
         if (tmp/"report.ipynb").exists(): render_html(tmp/"report.ipynb", tmp/"report.html", _header(name, run_id, params, None))
         os.replace(tmp, failed)
         if isinstance(e, (KeyboardInterrupt, SystemExit)): raise

@@ -243,6 +243,7 @@ def _pil_pixels(im, path:Path, intensity:str)->tuple[np.ndarray, str]:
 def _read_2d(path:Path, intensity:str="type")->tuple[np.ndarray, str]:
     "Pixel array (H, W) or (H, W, 3) of a PNG/JPEG/TIFF/DICOM file in [0, 1], and how it was scaled"
     if intensity not in INTENSITY: raise ParameterError(f"intensity must be one of {INTENSITY}, got {intensity!r}.")
+    if not path.is_file(): raise DataError(f"No such image file: {path}; check the path (paths in a CSV are relative to the CSV).")
     try:
         if path.suffix.lower() in {".dcm", ".dicom"}:
             import pydicom
@@ -406,6 +407,13 @@ def check_dicom_series(folder:Path)->None:
     if len(steps) and (np.abs(steps - np.median(steps)) > 0.1*np.median(steps)).any():
         raise DataError(f"{folder}: slice positions are unevenly spaced (steps {sorted(set(np.round(steps, 2)))[:5]} mm): slices are missing from the series.")
 
+def _skip_missing_gpu_codec()->None:
+    "Leave MONAI's nvImageCodec DICOM reader out of LoadImage's readers where nvImageCodec is not installed (it warns on every load otherwise)"
+    from monai.transforms.io.array import SUPPORTED_READERS
+    if "nvimgcodecpydicomreader" not in SUPPORTED_READERS: return
+    from monai.data.nvimgcodec_pydicom_plugin import is_nvimgcodec_available
+    if not is_nvimgcodec_available(): SUPPORTED_READERS.pop("nvimgcodecpydicomreader")
+
 def load_volume(
     path:str|Path,              # a NIfTI file (.nii, .nii.gz) or a folder holding one DICOM series
     spacing:float|tuple|None=1.0, # resample to this spacing in mm (None: keep)
@@ -415,7 +423,9 @@ def load_volume(
     path = Path(path)
     if not path.exists(): raise DataError(f"No such volume: {path}.")
     if path.is_dir(): check_dicom_series(path)
-    try: img = LoadImage(image_only=True)(str(path))
+    _skip_missing_gpu_codec()
+    reader = "PydicomReader" if path.is_dir() or path.suffix.lower() in (".dcm", ".dicom") else "NibabelReader"
+    try: img = LoadImage(image_only=True, reader=reader)(str(path))
     except Exception as e: raise DataError(f"Cannot read volume {path} ({type(e).__name__}: {e}).") from e
     shape = tuple(img.shape)
     if len(shape) < 3 or (len(shape) == 3 and min(shape) == 1):

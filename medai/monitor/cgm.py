@@ -8,7 +8,7 @@ import re, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd
-from ..core import DataError, ParameterError, record_input
+from ..core import DataError, ParameterError, read_csv_table, record_input
 
 # %% auto #0
 __all__ = ['MMOL_TO_MGDL', 'SENSOR_RANGE', 'PLAUSIBLE', 'OPTIONAL_COLUMNS', 'CGM_FORMATS', 'CONSENSUS_DAYS', 'CONSENSUS_WEAR',
@@ -287,7 +287,7 @@ def load_cgm(
     if fmt == "dexcom": cg = _read_dexcom(path, pid, units, dayfirst)
     elif fmt == "libre": cg = _read_libre(path, pid, units, dayfirst)
     else:
-        raw = pd.read_csv(path, sep=None, engine="python")
+        raw = read_csv_table(path, plain)   # comma, tab or semicolon; decimal commas read as numbers
         if fmt == "glucobench": id, time, glucose = "id", "time", "gl"
         extra = {c: c for c in OPTIONAL_COLUMNS if c in raw.columns}
         cg = validate_cgm(raw, id=id, time=time, glucose=glucose, units=units, source=path.name, extra=extra, dayfirst=dayfirst)

@@ -1,0 +1,832 @@
+"""The adversarial catalogue: real-world-shaped bad inputs to every loader, command and the report engine.
+
+Each case writes its inputs into its own folder and returns the call under test. A case either names the
+`MedaiError` subclass it must raise (with a phrase of the message) or checks the right result itself; in
+both, nothing that looks like a finished report, model or output may be left behind.
+"""
+import json, os, signal, subprocess, sys, time, warnings
+from pathlib import Path
+import numpy as np, pandas as pd, pytest
+from PIL import Image
+from medai.core import DataError, MedaiError, ParameterError, ReportError, load_dataset
+from conftest import MEDAI, ROOT, make_notebook, medai_cli
+
+CASES = {}
+
+def case(name, raises=None, match=None, model=False):
+    "Register a case: `fn(tmp)` (or `fn(tmp, model_folder)`) writes its inputs and returns the call to test"
+    def register(fn): CASES[name] = (fn, raises, match, model); return fn
+    return register
+
+FINISHED = {"report.html", "provenance.json", "model.ts", "metadata.json", "predictions.csv"}
+
+def _files(root:Path)->set: return {p for p in root.rglob("*") if p.is_file()}
+
+def _left_behind(new:set)->list:
+    "New files that would pass for a finished output: anything outside a .failed folder named like a result"
+    return [p for p in new if p.name in FINISHED and not any(part.endswith(".failed") for part in p.parts)]
+
+def warns(fn, match):
+    "Call fn; assert a warning containing `match`; return fn's result"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always"); out = fn()
+    assert any(match in str(w.message) for w in caught), [str(w.message) for w in caught]
+    return out
+
+def no_warning(fn, about):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always"); out = fn()
+    assert not any(about in str(w.message) for w in caught), [str(w.message) for w in caught]
+    return out
+
+# ---------------------------------------------------------------- 2D images
+from medai.imaging.data import _read_2d, load_image_folder, load_volume, nodule_crops
+
+def picture(size=(40, 40), seed=0)->np.ndarray:
+    "An 8-bit grayscale picture with structure (a bright disc on a gradient)"
+    r = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:size[0], :size[1]]
+    disc = ((yy - size[0]/2)**2 + (xx - size[1]/2)**2 < (min(size)/4)**2)*120
+    return np.clip(xx*2 + disc + r.integers(0, 20, size), 0, 255).astype(np.uint8)
+
+def image_folder(root:Path, n=30, size=(40, 40), labels=("benign", "malignant"), save=None)->Path:
+    rows = []
+    for i in range(n):
+        label = labels[i % len(labels)]
+        f = root/"img"/f"{i:03d}.png"; f.parent.mkdir(parents=True, exist_ok=True)
+        (save or (lambda a, p: Image.fromarray(a).save(p)))(picture(size, i), f)
+        rows.append(dict(path=f"img/{f.name}", label=label, patient_id=f"P{i:04d}"))
+    pd.DataFrame(rows).to_csv(root/"labels.csv", index=False)
+    return root/"labels.csv"
+
+def save16(a, p): Image.fromarray(a.astype(np.uint16)*257).save(p)     # the same picture on the 16-bit scale
+
+@case("png 16-bit reads as the same picture as 8-bit")
+def _(tmp):
+    Image.fromarray(picture()).save(tmp/"a8.png"); save16(picture(), tmp/"a16.png")
+    def check():
+        (x8, h8), (x16, h16) = _read_2d(tmp/"a8.png"), _read_2d(tmp/"a16.png")
+        assert x16.max() < 1 and x16.std() > 0.1, "a 16-bit image must not read as all white"
+        np.testing.assert_allclose(x8, x16, atol=1e-6); assert h8 == "8-bit / 255" and h16 == "16-bit / 65535"
+    return check
+
+@case("tiff 16-bit reads as the same picture as 8-bit")
+def _(tmp):
+    Image.fromarray(picture()).save(tmp/"a8.tif"); save16(picture(), tmp/"a16.tif")
+    return lambda: np.testing.assert_allclose(_read_2d(tmp/"a8.tif")[0], _read_2d(tmp/"a16.tif")[0], atol=1e-6)
+
+@case("16-bit folder loads like the 8-bit folder and records its scaling")
+def _(tmp):
+    a, b = image_folder(tmp/"8"), image_folder(tmp/"16", save=save16)
+    def check():
+        d8, d16 = load_image_folder(a, size=32), load_image_folder(b, size=32)
+        np.testing.assert_allclose(d8.images, d16.images, atol=1e-4)
+        assert d16.preprocessing["scaling"] == {"16-bit / 65535": 30} and d16.preprocessing["intensity"] == "type"
+    return check
+
+@case("intensity='range' scales each image by its own range")
+def _(tmp):
+    Image.fromarray((picture()//4).astype(np.uint8)).save(tmp/"dim.png")
+    return lambda: (lambda x: np.testing.assert_allclose([x.min(), x.max()], [0, 1], atol=1e-6))(_read_2d(tmp/"dim.png", "range")[0])
+
+@case("float TIFF outside [0, 1] asks for intensity='range'", DataError, "intensity='range'")
+def _(tmp):
+    Image.fromarray(picture().astype(np.float32)*10).save(tmp/"f.tif")
+    return lambda: _read_2d(tmp/"f.tif")
+
+@case("unknown intensity option", ParameterError, "intensity must be one of")
+def _(tmp):
+    csv = image_folder(tmp)
+    return lambda: load_image_folder(csv, size=32, intensity="auto")
+
+def dicom_image(path, pixels, **attrs):
+    "A single-frame DICOM image from the shipped sample series' header"
+    import pydicom
+    from medai.core import data_samples_dir
+    ds = pydicom.dcmread(sorted((data_samples_dir()/"lidc_phantom"/"dicom_series").glob("*.dcm"))[0])
+    ds.Rows, ds.Columns = pixels.shape
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+    for k in ("WindowCenter", "WindowWidth"):
+        if k in ds: delattr(ds, k)
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.RescaleSlope, ds.RescaleIntercept = 1, 0
+    for k, v in attrs.items(): setattr(ds, k, v)
+    ds.PixelData = pixels.astype(np.uint16).tobytes()
+    ds.save_as(path)
+    return path
+
+@case("DICOM: rescale slope and intercept, then the file's own window")
+def _(tmp):
+    raw = np.tile(np.arange(0, 2000, 50, dtype=np.uint16), (40, 1))     # stored values 0..1950
+    dicom_image(tmp/"ct.dcm", raw, RescaleSlope=2, RescaleIntercept=-1000, WindowCenter=0, WindowWidth=2000)
+    def check():
+        x, how = _read_2d(tmp/"ct.dcm")
+        hu = raw*2.0 - 1000
+        np.testing.assert_allclose(x, np.clip((hu + 1000)/2000, 0, 1), atol=1e-6); assert "window" in how
+    return check
+
+@case("DICOM without a window: scaled by its stored bit depth, not by its own range")
+def _(tmp):
+    dicom_image(tmp/"a.dcm", np.full((40, 40), 1000, np.uint16) + np.eye(40, dtype=np.uint16))
+    return lambda: np.testing.assert_allclose(_read_2d(tmp/"a.dcm")[0].max(), 1001/4095, atol=1e-6)
+
+@case("DICOM MONOCHROME1 is inverted")
+def _(tmp):
+    dicom_image(tmp/"m1.dcm", np.zeros((40, 40), np.uint16), PhotometricInterpretation="MONOCHROME1")
+    return lambda: np.testing.assert_allclose(_read_2d(tmp/"m1.dcm")[0], 1.0)
+
+@case("DICOM without pixel data", DataError, "no pixel data")
+def _(tmp):
+    import pydicom
+    dicom_image(tmp/"x.dcm", np.zeros((8, 8), np.uint16)); ds = pydicom.dcmread(tmp/"x.dcm"); del ds.PixelData; ds.save_as(tmp/"x.dcm")
+    return lambda: _read_2d(tmp/"x.dcm")
+
+@case("labels differing only by case", DataError, "differ only by case or spaces")
+def _(tmp):
+    csv = image_folder(tmp, labels=("benign", "malignant", "Benign"))
+    return lambda: load_image_folder(csv, size=32)
+
+@case("labels differing only by a trailing space", DataError, "differ only by case or spaces")
+def _(tmp):
+    csv = image_folder(tmp, labels=("benign", "malignant", "malignant "))
+    return lambda: load_image_folder(csv, size=32)
+
+@case("an empty label", DataError, "have no label")
+def _(tmp):
+    csv = image_folder(tmp); df = pd.read_csv(csv); df.loc[3, "label"] = None; df.to_csv(csv, index=False)
+    return lambda: load_image_folder(csv, size=32)
+
+@case("one class only", DataError, "at least two classes")
+def _(tmp):
+    csv = image_folder(tmp, labels=("benign",))
+    return lambda: load_image_folder(csv, size=32)
+
+@case("too few patients for the split fractions", DataError, "too few patients")
+def _(tmp):
+    csv = image_folder(tmp, n=8)
+    return lambda: load_image_folder(csv, size=32)
+
+@case("size 0", ParameterError, "size must be a positive")
+def _(tmp):
+    csv = image_folder(tmp)
+    return lambda: load_image_folder(csv, size=0)
+
+@case("negative size", ParameterError, "size must be a positive")
+def _(tmp):
+    csv = image_folder(tmp)
+    return lambda: load_image_folder(csv, size=(-32, 32))
+
+@case("size as text", ParameterError, "size must be a positive")
+def _(tmp):
+    csv = image_folder(tmp)
+    return lambda: load_image_folder(csv, size="64")
+
+@case("a wide image squashed to a square warns")
+def _(tmp):
+    csv = image_folder(tmp, size=(40, 120))
+    return lambda: warns(lambda: load_image_folder(csv, size=32), "pad=True")
+
+@case("pad=True keeps a wide image's aspect ratio")
+def _(tmp):
+    csv = image_folder(tmp, size=(40, 120))
+    def check():
+        d = no_warning(lambda: load_image_folder(csv, size=32, pad=True), "aspect ratio")
+        assert d.preprocessing["pad"] and (d.images[:, 0, :5] == 0).all()     # padded rows above the picture
+    return check
+
+@case("a truncated PNG", DataError, "unreadable or truncated")
+def _(tmp):
+    csv = image_folder(tmp); (tmp/"img"/"003.png").write_bytes((tmp/"img"/"003.png").read_bytes()[:60])
+    return lambda: load_image_folder(csv, size=32)
+
+@case("a text file named .png", DataError, "unreadable or truncated")
+def _(tmp):
+    csv = image_folder(tmp); (tmp/"img"/"004.png").write_text("not an image")
+    return lambda: load_image_folder(csv, size=32)
+
+@case("a CSV row pointing at a missing image", DataError, "No such image file")
+def _(tmp):
+    csv = image_folder(tmp); (tmp/"img"/"005.png").unlink()
+    return lambda: load_image_folder(csv, size=32)
+
+@case("a labels CSV without a label column", DataError, "no 'label' column")
+def _(tmp):
+    csv = image_folder(tmp); pd.read_csv(csv).rename(columns={"label": "diagnosis"}).to_csv(csv, index=False)
+    return lambda: load_image_folder(csv, size=32)
+
+@case("split values other than train/val/test", DataError, "split values must be")
+def _(tmp):
+    csv = image_folder(tmp); pd.read_csv(csv).assign(split="training").to_csv(csv, index=False)
+    return lambda: load_image_folder(csv, size=32)
+
+@case("RGB and grayscale mixed", DataError, "mixes RGB")
+def _(tmp):
+    csv = image_folder(tmp); Image.fromarray(np.stack([picture()]*3, -1)).save(tmp/"img"/"002.png")
+    return lambda: load_image_folder(csv, size=32)
+
+@case("an image smaller than size", DataError, "smaller than the requested size")
+def _(tmp):
+    csv = image_folder(tmp, size=(20, 20))
+    return lambda: load_image_folder(csv, size=32)
+
+@case("a multi-frame TIFF", DataError, "frames")
+def _(tmp):
+    frames = [Image.fromarray(picture(seed=s)) for s in range(3)]
+    frames[0].save(tmp/"stack.tif", save_all=True, append_images=frames[1:])
+    return lambda: _read_2d(tmp/"stack.tif")
+
+@case("an empty image folder", DataError, "No images found")
+def _(tmp):
+    (tmp/"imgs"/"benign").mkdir(parents=True)
+    return lambda: load_image_folder(tmp/"imgs", size=32)
+
+@case("an image folder that does not exist", DataError, "No such folder")
+def _(tmp): return lambda: load_image_folder(tmp/"nope", size=32)
+
+# ---------------------------------------------------------------- 3D volumes and nodule crops
+def nifti(path, shape=(20, 20, 20), affine=None, data=None):
+    import nibabel as nib
+    data = np.random.default_rng(0).normal(-700, 100, shape).astype(np.float32) if data is None else data
+    nib.save(nib.Nifti1Image(data, np.eye(4) if affine is None else affine), str(path))
+    return path
+
+def nodules(tmp, rows, coords="world", **kw):
+    nifti(tmp/"ct.nii.gz")
+    base = [dict(volume="ct.nii.gz", x=10, y=10, z=10, label=l, patient_id=f"P{i}") for i, l in enumerate(["benign", "malignant"]*3)]
+    df = pd.DataFrame(base); df["split"] = ["train", "train", "val", "val", "test", "test"]
+    for i, r in rows.items():
+        for k, v in r.items(): df[k] = df[k].astype(object); df.loc[i, k] = v
+    df.to_csv(tmp/"nodules.csv", index=False)
+    return lambda: nodule_crops(tmp/"nodules.csv", size=8, coords=coords, **kw)
+
+@case("nodule outside the volume on the negative side (world)", DataError, "outside the volume on axis x")
+def _(tmp): return nodules(tmp, {2: dict(x=-6.0)})
+
+@case("nodule outside the volume on the negative side (voxel, z)", DataError, "outside the volume on axis z")
+def _(tmp): return nodules(tmp, {1: dict(z=-3)}, coords="voxel")
+
+@case("nodule beyond the positive side (y)", DataError, "outside the volume on axis y")
+def _(tmp): return nodules(tmp, {4: dict(y=25.0)})
+
+@case("nodule exactly at the corner voxel is cropped, padded")
+def _(tmp):
+    call = nodules(tmp, {0: dict(x=0, y=0, z=0)}, coords="voxel")
+    return lambda: (lambda d: (d.images.shape == (6, 1, 8, 8, 8)) or pytest.fail("shape"))(call())
+
+@case("a coordinate written as text", DataError, "not a number")
+def _(tmp): return nodules(tmp, {3: dict(y="12mm")})
+
+@case("a missing coordinate", DataError, "not a number")
+def _(tmp): return nodules(tmp, {3: dict(z=np.nan)})
+
+@case("a nodule CSV without coordinates", DataError, "lacks columns")
+def _(tmp):
+    call = nodules(tmp, {}); pd.read_csv(tmp/"nodules.csv").drop(columns="z").to_csv(tmp/"nodules.csv", index=False)
+    return call
+
+@case("nodule crop size 0", ParameterError, "size must be a positive")
+def _(tmp):
+    nodules(tmp, {})
+    return lambda: nodule_crops(tmp/"nodules.csv", size=0)
+
+@case("unknown coords option", ParameterError, "coords must be")
+def _(tmp): return nodules(tmp, {}, coords="mm")
+
+@case("a 2D NIfTI where a volume is expected", DataError, "2D image")
+def _(tmp):
+    nifti(tmp/"slice.nii.gz", data=np.zeros((32, 32), np.float32))
+    return lambda: load_volume(tmp/"slice.nii.gz")
+
+@case("a single-slice NIfTI where a volume is expected", DataError, "2D image")
+def _(tmp):
+    nifti(tmp/"slice.nii.gz", data=np.zeros((32, 32, 1), np.float32))
+    return lambda: load_volume(tmp/"slice.nii.gz")
+
+@case("a volume with NaN voxels", DataError, "NaN")
+def _(tmp):
+    v = np.zeros((10, 10, 10), np.float32); v[3, 3, 3] = np.nan; nifti(tmp/"nan.nii.gz", data=v)
+    return lambda: load_volume(tmp/"nan.nii.gz", spacing=None)
+
+@case("a damaged NIfTI", DataError, "Cannot read volume")
+def _(tmp):
+    (tmp/"bad.nii.gz").write_bytes(b"\x1f\x8b not really gzip")
+    return lambda: load_volume(tmp/"bad.nii.gz")
+
+@case("a missing volume", DataError, "No such volume")
+def _(tmp): return lambda: load_volume(tmp/"none.nii.gz")
+
+def series(tmp):
+    import shutil
+    from medai.core import data_samples_dir
+    shutil.copytree(data_samples_dir()/"lidc_phantom"/"dicom_series", tmp/"series")
+    return tmp/"series", sorted((tmp/"series").glob("*.dcm"))
+
+@case("a DICOM series with a missing slice", DataError, "unevenly spaced")
+def _(tmp):
+    folder, files = series(tmp); files[20].unlink()
+    return lambda: load_volume(folder)
+
+@case("a DICOM series with a duplicate slice", DataError, "duplicate slices")
+def _(tmp):
+    import shutil
+    folder, files = series(tmp); shutil.copy(files[10], folder/"copy.dcm")
+    return lambda: load_volume(folder)
+
+@case("two DICOM series in one folder", DataError, "mixes 2 DICOM series")
+def _(tmp):
+    import pydicom
+    folder, files = series(tmp); ds = pydicom.dcmread(files[0]); ds.SeriesInstanceUID = "1.2.3.4"; ds.save_as(files[0])
+    return lambda: load_volume(folder)
+
+@case("a non-DICOM file in a series folder", DataError, "not a readable DICOM file")
+def _(tmp):
+    folder, _ = series(tmp); (folder/"notes.txt").write_text("scanner notes")
+    return lambda: load_volume(folder)
+
+@case("loading a volume prints no nvImageCodec warning")
+def _(tmp):
+    nifti(tmp/"ct.nii.gz")
+    code = f"import warnings; warnings.simplefilter('always'); from medai.imaging.data import load_volume; load_volume({str(tmp/'ct.nii.gz')!r})"
+    def check():
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert "nvImageCodec" not in r.stderr + r.stdout, r.stderr
+    return check
+
+# ---------------------------------------------------------------- CGM files
+from medai.monitor.cgm import load_cgm, validate_cgm
+
+def cgm_csv(tmp, times, gl=120.0, name="cgm.csv", sep=","):
+    df = pd.DataFrame(dict(id="p1", time=times, gl=gl))
+    df.to_csv(tmp/name, index=False, sep=sep)
+    return tmp/name
+
+def stamps(day0, n, fmt, step=5): return [(pd.Timestamp(day0) + pd.Timedelta(minutes=step*i)).strftime(fmt) for i in range(n)]
+
+def span_days(cg): r = cg.readings; return (r.time.max() - r.time.min())/pd.Timedelta("1D")
+
+@case("day-first dates read day-first (14 days, not 11 months)")
+def _(tmp):
+    f = cgm_csv(tmp, stamps("2024-03-01", 14*288, "%d/%m/%Y %H:%M"))
+    return lambda: np.testing.assert_allclose(span_days(load_cgm(f)), 14 - 5/1440)
+
+@case("month-first dates read month-first")
+def _(tmp):
+    f = cgm_csv(tmp, stamps("2024-03-01", 14*288, "%m/%d/%Y %H:%M"))
+    return lambda: np.testing.assert_allclose(span_days(load_cgm(f)), 14 - 5/1440)
+
+@case("dates that could be either order, with different spans", DataError, "dayfirst=True")
+def _(tmp):
+    f = cgm_csv(tmp, stamps("2024-03-01", 3*288, "%d/%m/%Y %H:%M"))
+    return lambda: load_cgm(f)
+
+@case("ambiguous dates read as told with dayfirst=")
+def _(tmp):
+    f = cgm_csv(tmp, stamps("2024-03-01", 3*288, "%d/%m/%Y %H:%M"))
+    return lambda: np.testing.assert_allclose(span_days(load_cgm(f, dayfirst=True)), 3 - 5/1440)
+
+@case("dayfirst= that the data contradict", DataError, "contradicts")
+def _(tmp):
+    f = cgm_csv(tmp, stamps("2024-03-01", 14*288, "%d/%m/%Y %H:%M"))
+    return lambda: load_cgm(f, dayfirst=False)
+
+@case("ISO and slashed dates mixed in one file", DataError, "two formats")
+def _(tmp):
+    t = stamps("2024-03-01", 500, "%d/%m/%Y %H:%M"); t[100] = "2024-03-01 08:20:00"
+    return lambda: load_cgm(cgm_csv(tmp, t))
+
+@case("day-first and month-first dates mixed in one file", DataError, "day-first in some rows")
+def _(tmp):
+    return lambda: load_cgm(cgm_csv(tmp, stamps("2024-03-13", 200, "%d/%m/%Y %H:%M") + stamps("2024-03-14", 200, "%m/%d/%Y %H:%M")))
+
+@case("LibreView export with day-first dates")
+def _(tmp):
+    t = stamps("2024-05-01", 14*96, "%d-%m-%Y %H:%M", step=15)
+    body = pd.DataFrame({"Device": "FreeStyle LibreLink", "Serial Number": "X", "Device Timestamp": t, "Record Type": 0,
+                         "Historic Glucose mg/dL": 110, "Scan Glucose mg/dL": ""})
+    (tmp/"libre.csv").write_text("Glucose Data,Generated on,01-06-2024 10:00,Generated by,medai\n" + body.to_csv(index=False))
+    return lambda: np.testing.assert_allclose(span_days(load_cgm(tmp/"libre.csv")), 14 - 15/1440)
+
+@case("two readings at one time that disagree: the first kept, with a warning naming patient and time")
+def _(tmp):
+    t = stamps("2024-03-01", 300, "%Y-%m-%d %H:%M"); gl = [120.0]*300; gl[12] = 60.0
+    f = cgm_csv(tmp, t + [t[12]], gl + [300.0])
+    def check():
+        cg = warns(lambda: load_cgm(f), "'p1'")
+        assert cg.readings.loc[cg.readings.time == pd.Timestamp(t[12]), "gl"].tolist() == [60.0]
+    return check
+
+@case("two readings at one time that agree are averaged")
+def _(tmp):
+    t = stamps("2024-03-01", 300, "%Y-%m-%d %H:%M")
+    f = cgm_csv(tmp, t + [t[12]], [120.0]*300 + [126.0])
+    return lambda: np.testing.assert_allclose(load_cgm(f).readings.gl.iloc[12], 123.0)
+
+@case("many conflicting duplicates: two sensors in one file", DataError, "disagree by more than")
+def _(tmp):
+    t = stamps("2024-03-01", 100, "%Y-%m-%d %H:%M")
+    return lambda: load_cgm(cgm_csv(tmp, t + t, [100.0]*100 + [250.0]*100))
+
+@case("autumn clock change in naive local time: the repeated hour is kept, with a warning")
+def _(tmp):
+    t = stamps("2024-10-27 00:00", 24, "%Y-%m-%d %H:%M") + stamps("2024-10-27 01:00", 48, "%Y-%m-%d %H:%M")
+    f = cgm_csv(tmp, t, np.arange(72.0) + 100)
+    def check():
+        cg = warns(lambda: load_cgm(f), "clock goes back")
+        assert len(cg) == 72 and cg.readings.gl.is_monotonic_increasing
+    return check
+
+@case("mmol/L values converted to mg/dL")
+def _(tmp):
+    f = cgm_csv(tmp, stamps("2024-03-01", 100, "%Y-%m-%d %H:%M"), 5.5)
+    return lambda: np.testing.assert_allclose(load_cgm(f).readings.gl, 5.5*18.016)
+
+@case("mg/dL and mmol/L values mixed", DataError, "Cannot tell the glucose units")
+def _(tmp):
+    return lambda: load_cgm(cgm_csv(tmp, stamps("2024-03-01", 100, "%Y-%m-%d %H:%M"), [6.0]*50 + [110.0]*50))
+
+@case("semicolon-separated CGM file with decimal commas")
+def _(tmp):
+    t = stamps("2024-03-01", 100, "%Y-%m-%d %H:%M")
+    (tmp/"eu.csv").write_text("id;time;gl\n" + "".join(f"p1;{s};5,5\n" for s in t))
+    return lambda: np.testing.assert_allclose(load_cgm(tmp/"eu.csv", format="generic").readings.gl, 5.5*18.016)
+
+@case("glucose written as text", DataError, "not numbers")
+def _(tmp):
+    return lambda: load_cgm(cgm_csv(tmp, stamps("2024-03-01", 10, "%Y-%m-%d %H:%M"), ["110"]*9 + ["110 mg/dL"]))
+
+@case("a negative glucose", DataError, "glucose must be positive")
+def _(tmp):
+    return lambda: load_cgm(cgm_csv(tmp, stamps("2024-03-01", 10, "%Y-%m-%d %H:%M"), [110.0]*9 + [-5.0]))
+
+@case("a missing timestamp", DataError, "missing timestamps")
+def _(tmp):
+    t = stamps("2024-03-01", 10, "%Y-%m-%d %H:%M"); t[4] = ""
+    return lambda: load_cgm(cgm_csv(tmp, t))
+
+@case("an unreadable timestamp", DataError, "unreadable timestamps")
+def _(tmp):
+    t = stamps("2024-03-01", 10, "%Y-%m-%d %H:%M"); t[4] = "yesterday"
+    return lambda: load_cgm(cgm_csv(tmp, t))
+
+@case("an empty CGM file", DataError, "is empty")
+def _(tmp):
+    (tmp/"empty.csv").write_text("")
+    return lambda: load_cgm(tmp/"empty.csv")
+
+@case("an unknown CGM format name", ParameterError, "Did you mean 'dexcom'")
+def _(tmp): return lambda: load_cgm(cgm_csv(tmp, stamps("2024-03-01", 10, "%Y-%m-%d %H:%M")), format="dexcon")
+
+@case("a generic CGM file without the glucose column named", DataError, "missing column")
+def _(tmp):
+    pd.DataFrame(dict(pid="a", ts=stamps("2024-03-01", 10, "%Y-%m-%d %H:%M"), Glucose=100)).to_csv(tmp/"g.csv", index=False)
+    return lambda: load_cgm(tmp/"g.csv", format="generic", id="pid", time="ts")
+
+@case("an unrecognised CGM layout", DataError, "not a layout medai recognises")
+def _(tmp):
+    pd.DataFrame(dict(a=[1], b=[2])).to_csv(tmp/"x.csv", index=False)
+    return lambda: load_cgm(tmp/"x.csv")
+
+# ---------------------------------------------------------------- tables and treatment data
+from medai.treatment.data import from_table
+
+def cohort(tmp, n=60, name="cohort.csv", sep=",", **cols):
+    r = np.random.default_rng(0)
+    df = pd.DataFrame(dict(patient_id=[f"PT-{i:05d}" for i in range(n)], age=r.normal(60, 8, n).round(1), arm=r.choice(["a", "b"], n),
+                           time=r.exponential(20, n).round(2) + 0.1, event=r.integers(0, 2, n), score=r.normal(10, 2, n).round(2)))
+    for k, v in cols.items(): df[k] = v
+    df.to_csv(tmp/name, index=False, sep=sep)
+    return tmp/name
+
+@case("id-like columns are identifiers, not covariates")
+def _(tmp):
+    f = cohort(tmp, MRN=[f"M{i:07d}" for i in range(60)], record_number=np.arange(60) + 1000)
+    def check():
+        ds = load_dataset(f, time="time", event="event", treatment="arm")
+        assert set(ds.identifiers) == {"patient_id", "MRN", "record_number"}
+        assert not set(from_table(ds).X.columns) & set(ds.identifiers)
+    return check
+
+@case("a text column with one value per patient (a name) is an identifier")
+def _(tmp):
+    f = cohort(tmp, patient_id=[f"PT-{i//2:05d}" for i in range(60)], full_name=[f"Person {i//2}" for i in range(60)])
+    return lambda: (lambda ds: "full_name" in ds.identifiers or pytest.fail(ds.identifiers))(load_dataset(f))
+
+@case("an outcome column holding text", DataError, "holds text")
+def _(tmp):
+    f = cohort(tmp, score=["improved"]*30 + ["1.0"]*30)
+    return lambda: from_table(load_dataset(f), treatment="arm", outcome="score")
+
+@case("a time column holding '12.3 months'", DataError, "rather than '12.3 months'")
+def _(tmp):
+    f = cohort(tmp, time=["12.3 months"]*60)
+    return lambda: from_table(load_dataset(f, time="time", event="event"), treatment="arm")
+
+@case("an event column holding text", DataError, "1 for an event observed")
+def _(tmp):
+    f = cohort(tmp, event=["dead", "alive"]*30)
+    return lambda: from_table(load_dataset(f, time="time", event="event"), treatment="arm")
+
+@case("an event column with values other than 0/1", DataError, "must be 0/1")
+def _(tmp):
+    f = cohort(tmp, event=[1, 2]*30)
+    return lambda: from_table(load_dataset(f, time="time", event="event"), treatment="arm")
+
+@case("negative survival times", DataError, "zero or negative")
+def _(tmp):
+    f = cohort(tmp, time=[-1.0] + [5.0]*59)
+    return lambda: from_table(load_dataset(f, time="time", event="event"), treatment="arm")
+
+@case("semicolon-separated table with decimal commas is read as numbers")
+def _(tmp):
+    (tmp/"eu.csv").write_text("age;weight;arm\n" + "".join(f"{50 + i};{70 + i},5;{'ab'[i % 2]}\n" for i in range(20)))
+    return lambda: np.testing.assert_allclose(load_dataset(tmp/"eu.csv").frame.weight.iloc[:2], [70.5, 71.5])
+
+@case("an arm whose name differs only in case from a large arm warns, naming both")
+def _(tmp):
+    f = cohort(tmp, arm=["standard"]*50 + ["Standard"]*3 + ["new"]*7)
+    return lambda: warns(lambda: from_table(load_dataset(f), treatment="arm", outcome="score"), "'Standard' (3 patients)")
+
+@case("no outcome named for a table without survival columns", ParameterError, "-p outcome COLUMN")
+def _(tmp):
+    f = cohort(tmp)
+    return lambda: from_table(load_dataset(f), treatment="arm")
+
+@case("the outcome listed as a covariate", ParameterError, "cannot be covariates")
+def _(tmp):
+    f = cohort(tmp)
+    return lambda: from_table(load_dataset(f), treatment="arm", outcome="score", covariates=["age", "score"])
+
+@case("every patient in one arm", DataError, "at least two arms")
+def _(tmp):
+    f = cohort(tmp, arm="a")
+    return lambda: from_table(load_dataset(f), treatment="arm", outcome="score")
+
+@case("an unknown column role", ParameterError, "Unknown column role")
+def _(tmp):
+    f = cohort(tmp)
+    return lambda: load_dataset(f, outcome="score")
+
+@case("a role naming a column that is not there", DataError, "Did you mean 'time'")
+def _(tmp):
+    f = cohort(tmp)
+    return lambda: load_dataset(f, time="tme", event="event")
+
+@case("a spreadsheet instead of a CSV", DataError, "not '.xlsx'")
+def _(tmp):
+    (tmp/"cohort.xlsx").write_bytes(b"PK\x03\x04")
+    return lambda: load_dataset(tmp/"cohort.xlsx")
+
+@case("a table file that does not exist", DataError, "No such file")
+def _(tmp): return lambda: load_dataset(tmp/"missing.csv")
+
+@case("a misspelled dataset name", MedaiError, "Did you mean 'gbsg2'")
+def _(tmp): return lambda: load_dataset("gbsg")
+
+# ---------------------------------------------------------------- evaluation
+from medai.eval import evaluate_binary
+
+@case("a weak model with every case below the threshold: PPV undefined, the run goes on")
+def _(tmp):
+    y = np.r_[np.zeros(30), np.ones(20)]
+    def check():
+        m = evaluate_binary(y, np.full(50, 0.2), threshold=0.5, n_boot=100)
+        assert np.isnan(m.loc["ppv", "value"]) and "no test case is predicted positive" in m.loc["ppv", "note"]
+        assert m.loc["sensitivity", "value"] == 0 and m.loc["specificity", "value"] == 1
+    return check
+
+@case("test labels of one class only", DataError, "no positive case")
+def _(tmp): return lambda: evaluate_binary(np.zeros(20), np.linspace(0, 1, 20), threshold=0.5)
+
+# ---------------------------------------------------------------- privacy
+from medai.privacy import PrivacyError, decrypt_bytes, encrypt_file, maybe_decrypt, min_cell, new_key_file, suppress_small_counts
+
+@pytest.fixture(autouse=True)
+def data_key(tmp_path, monkeypatch):
+    key = new_key_file(tmp_path/"keys"/"data.key")
+    monkeypatch.setenv("MEDAI_DATA_KEY_FILE", str(key)); monkeypatch.delenv("MEDAI_DATA_KEY", raising=False)
+
+@case("an encrypted file shorter than its header", PrivacyError, "truncated")
+def _(tmp):
+    from medai.privacy import MAGIC
+    (tmp/"x.csv.enc").write_bytes(MAGIC + b"\x00"*5)
+    return lambda: decrypt_bytes(tmp/"x.csv.enc")
+
+@case("encrypting an encrypted file again", PrivacyError, "already encrypted")
+def _(tmp):
+    f = cohort(tmp); enc = encrypt_file(f)
+    return lambda: encrypt_file(enc, tmp/"twice.enc")
+
+@case("a file encrypted twice by hand says it is still encrypted", PrivacyError, "encrypted twice")
+def _(tmp):
+    import secrets
+    from medai.privacy import MAGIC, _aead, load_key
+    f = cohort(tmp); enc = encrypt_file(f); nonce = secrets.token_bytes(12)
+    (tmp/"twice.csv.enc").write_bytes(MAGIC + nonce + _aead(load_key()).encrypt(nonce, enc.read_bytes(), MAGIC))
+    return lambda: maybe_decrypt(tmp/"twice.csv.enc")
+
+@case("an encrypted cohort is read in memory")
+def _(tmp):
+    enc = encrypt_file(cohort(tmp)); (tmp/"cohort.csv").unlink()
+    return lambda: (len(load_dataset(enc).frame) == 60) or pytest.fail("rows")
+
+@case("an encrypted file read with the wrong key", PrivacyError, "wrong key")
+def _(tmp):
+    enc = encrypt_file(cohort(tmp))
+    other = new_key_file(tmp/"keys"/"other.key")
+    def call():
+        old = os.environ["MEDAI_DATA_KEY_FILE"]; os.environ["MEDAI_DATA_KEY_FILE"] = str(other)
+        try: load_dataset(enc)
+        finally: os.environ["MEDAI_DATA_KEY_FILE"] = old
+    return call
+
+@case("MEDAI_MIN_CELL that is not a whole number", ParameterError, "MEDAI_MIN_CELL must be a whole number")
+def _(tmp):
+    os.environ["MEDAI_MIN_CELL"] = "five"
+    def call():
+        try: suppress_small_counts(pd.DataFrame({"n": [3]}), ["n"])
+        finally: del os.environ["MEDAI_MIN_CELL"]
+    return call
+
+@case("small counts suppressed in 'n (%)' cells too")
+def _(tmp):
+    df = pd.DataFrame({"Overall": ["60", "3 (5.0)", "57 (95.0)", "52.1 (3.0)"]})
+    return lambda: (suppress_small_counts(df, ["Overall"]).Overall.tolist() == ["60", "<5", "57 (95.0)", "52.1 (3.0)"]) or pytest.fail("cells")
+
+@case("DeidentificationMethod fits its DICOM VR (LO, 64 characters), without pydicom warnings")
+def _(tmp):
+    import pydicom
+    from medai.core import data_samples_dir
+    from medai.privacy import deidentify_dataset
+    ds = pydicom.dcmread(sorted((data_samples_dir()/"lidc_phantom"/"dicom_series").glob("*.dcm"))[0])
+    key = b"k"*32
+    def check():
+        for keep in (False, True):
+            out = no_warning(lambda: deidentify_dataset(ds, key, retain_characteristics=keep), "")
+            assert len(out.DeidentificationMethod) <= 64
+            no_warning(lambda: out.save_as(tmp/"o.dcm", enforce_file_format=True), "")
+    return check
+
+# ---------------------------------------------------------------- the report engine
+from medai.report import run_report
+
+def tiny_study(tmp, *cells): return make_notebook(tmp/"study.ipynb", "seed: int = 0  # seed", *cells)
+
+@case("--run-id with '..'", ParameterError, "run id")
+def _(tmp): return lambda: run_report(tiny_study(tmp, "x = 1"), run_id="../escape", progress=False)
+
+@case("--run-id with a path separator", ParameterError, "run id")
+def _(tmp): return lambda: run_report(tiny_study(tmp, "x = 1"), run_id="a/b", progress=False)
+
+@case("a reports folder that cannot be written", ReportError, "Cannot write reports to")
+def _(tmp):
+    (tmp/"not_a_folder").write_text("a file where the reports folder should be")
+    return lambda: run_report(tiny_study(tmp, "x = 1"), out_dir=tmp/"not_a_folder"/"runs", progress=False)
+
+@case("a misspelled report parameter", ParameterError, "Did you mean 'seed'")
+def _(tmp): return lambda: run_report(tiny_study(tmp, "x = 1"), {"sed": 1}, progress=False)
+
+@case("a report parameter of the wrong type", ParameterError, "seed")
+def _(tmp): return lambda: run_report(tiny_study(tmp, "x = 1"), {"seed": "zero"}, progress=False)
+
+@case("treatment planning on a CSV with a time column but no event column", ReportError, "Give both time and event")
+def _(tmp):
+    f = cohort(tmp)
+    return lambda: run_report("treatment_planning", {"dataset": str(f), "treatment": "arm", "time": "time"}, progress=False)
+
+@case("SIGTERM leaves a .failed folder with error.txt, as Ctrl-C does")
+def _(tmp):
+    nb = tiny_study(tmp, "import time\nprint('started', flush=True)\ntime.sleep(120)")
+    def check():
+        env = dict(os.environ, MEDAI_REPORTS=str(tmp/"reports"))
+        p = subprocess.Popen([str(MEDAI), "report", str(nb), "--run-id", "r1", "--no-progress"], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        t0 = time.time()
+        while time.time() - t0 < 60 and not (tmp/"reports"/"study"/".r1.partial"/"report.ipynb").exists(): time.sleep(0.3)
+        time.sleep(5); p.send_signal(signal.SIGTERM)   # the kernel is running the cell by now
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 143, err[-2000:]
+        folder = tmp/"reports"/"study"
+        assert sorted(q.name for q in folder.iterdir()) == ["r1.failed"]
+        assert "Interrupted (SIGTERM)" in (folder/"r1.failed"/"error.txt").read_text()
+    return check
+
+@case("a report prints no unencrypted-TCP kernel warning")
+def _(tmp):
+    nb = tiny_study(tmp, "print('hello')")
+    def check():
+        r = medai_cli("report", str(nb), "--no-progress", "--out", str(tmp/"out"))
+        assert r.returncode == 0, r.stderr[-2000:]
+        assert "without encryption" not in r.stderr + r.stdout
+        import shutil; shutil.rmtree(tmp/"out")
+    return check
+
+# ---------------------------------------------------------------- sweeps
+from medai.sweep import run_sweep, _dask_client
+
+@case("sweep with a negative worker count", ParameterError, "positive number of Dask workers")
+def _(tmp): return lambda: run_sweep(tiny_study(tmp, "x = 1"), {"seed": [0, 1]}, workers=-3)
+
+@case("sweep with an absurd worker count", ParameterError, "more than")
+def _(tmp): return lambda: run_sweep(tiny_study(tmp, "x = 1"), {"seed": [0, 1]}, workers=100_000)
+
+@case("medai sweep --workers -3 stops at once instead of hanging")
+def _(tmp):
+    nb = tiny_study(tmp, "x = 1")
+    def check():
+        r = medai_cli("sweep", str(nb), "-p", "seed", "0,1", "--workers", "-3", timeout=60)
+        assert r.returncode == 2 and "workers" in r.stderr, r.stderr
+    return check
+
+@case("an unreachable --scheduler fails within its timeout, naming the address", ReportError, "tcp://127.0.0.1:9")
+def _(tmp): return lambda: _dask_client(None, "tcp://127.0.0.1:9", timeout=2)
+
+# ---------------------------------------------------------------- medai predict and exported models
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    "A small exported 2D model, trained once for the prediction cases"
+    from medai.imaging.export import export_model
+    from medai.imaging.phantoms import write_breast_phantoms
+    from medai.imaging.train import fit
+    root = tmp_path_factory.mktemp("model")
+    write_breast_phantoms(root/"us", n_patients=30, size=32, seed=2)
+    data = load_image_folder(root/"us"/"labels.csv", size=32)
+    return export_model(fit(data, "compact_cnn", "ultrasound", epochs=1, width=0.25, show_progress=False), root/"model")
+
+@case("exported model: the same picture as 8-bit and 16-bit gives the same probability", model=True)
+def _(tmp, MODEL):
+    from medai.imaging.export import ExportedModel
+    a = np.asarray(Image.open(sorted((MODEL.parent/"us").rglob("*.png"))[0]).convert("L"))
+    Image.fromarray(a).save(tmp/"a8.png"); save16(a, tmp/"a16.png")
+    def check():
+        m = ExportedModel(MODEL)
+        assert m.meta["preprocessing"]["intensity"] == "type"             # what training applied, in metadata.json
+        p = m.predict_files([tmp/"a8.png", tmp/"a16.png"])
+        assert abs(p.iloc[0, 2] - p.iloc[1, 2]) < 0.01, p
+    return check
+
+@case("medai predict with -o pointing at a folder", model=True)
+def _(tmp, MODEL):
+    Image.fromarray(picture((32, 32))).save(tmp/"a.png"); (tmp/"outdir").mkdir()
+    def check():
+        r = medai_cli("predict", str(MODEL), str(tmp/"a.png"), "-o", str(tmp/"outdir"))
+        assert r.returncode == 2 and "is a folder" in r.stderr, r.stderr
+    return check
+
+@case("medai predict with a corrupted metadata.json", model=True)
+def _(tmp, MODEL):
+    import shutil
+    shutil.copytree(MODEL, tmp/"broken"); (tmp/"broken"/"metadata.json").write_text('{"format": "medai-model/1", "classes": [')
+    Image.fromarray(picture((32, 32))).save(tmp/"a.png")
+    def check():
+        r = medai_cli("predict", str(tmp/"broken"), str(tmp/"a.png"), "-o", str(tmp/"p.csv"))
+        assert r.returncode == 1 and "corrupted" in r.stderr and not (tmp/"p.csv").exists(), r.stderr
+    return check
+
+@case("medai predict with a volume given to a 2D model", model=True)
+def _(tmp, MODEL):
+    nifti(tmp/"ct.nii.gz")
+    def check():
+        r = medai_cli("predict", str(MODEL), str(tmp/"ct.nii.gz"), "-o", str(tmp/"p.csv"))
+        assert r.returncode == 1 and "takes 2D images" in r.stderr and not (tmp/"p.csv").exists(), r.stderr
+    return check
+
+@case("medai predict with a folder that is not a model", model=True)
+def _(tmp, MODEL):
+    (tmp/"empty").mkdir(); Image.fromarray(picture((32, 32))).save(tmp/"a.png")
+    def check():
+        r = medai_cli("predict", str(tmp/"empty"), str(tmp/"a.png"))
+        assert r.returncode == 1 and "not a medai model folder" in r.stderr, r.stderr
+    return check
+
+@case("medai predict on an unreadable image", model=True)
+def _(tmp, MODEL):
+    (tmp/"a.png").write_text("not a png")
+    def check():
+        r = medai_cli("predict", str(MODEL), str(tmp/"a.png"), "-o", str(tmp/"p.csv"))
+        assert r.returncode == 1 and "unreadable" in r.stderr and not (tmp/"p.csv").exists(), r.stderr
+    return check
+
+@case("medai predict writes its CSV (the right result)", model=True)
+def _(tmp, MODEL):
+    Image.fromarray(picture((48, 48))).save(tmp/"a.png")
+    def check():
+        r = medai_cli("predict", str(MODEL), str(tmp/"a.png"), "-o", str(tmp/"p.csv"))
+        assert r.returncode == 0, r.stderr
+        p = pd.read_csv(tmp/"p.csv"); assert len(p) == 1 and np.isclose(p.filter(like="p_").sum(axis=1), 1).all()
+        (tmp/"p.csv").unlink()
+    return check
+
+# ---------------------------------------------------------------- the test (after every case is registered)
+@pytest.mark.parametrize("name", list(CASES))
+def test_bad_input(name, tmp_path, monkeypatch, request):
+    fn, raises, match, model = CASES[name]
+    monkeypatch.chdir(tmp_path)
+    call = fn(tmp_path, request.getfixturevalue("model_dir")) if model else fn(tmp_path)
+    before = _files(tmp_path)
+    if raises is None: call()
+    else:
+        with pytest.raises(raises, match=match): call()
+    assert not _left_behind(_files(tmp_path) - before), "a failed call left a complete-looking output"
+
+def test_the_catalogue_is_large():
+    assert len(CASES) >= 80, len(CASES)
