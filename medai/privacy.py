@@ -288,7 +288,8 @@ def record_identifiers(
     if source and Path(source).resolve().is_relative_to(data_samples_dir().resolve()): return
     path = rd/IDENTIFIERS_FILE
     old = set(json.loads(path.read_text())) if path.exists() else set()
-    new = {str(v).strip() for v in values if v is not None and not (isinstance(v, float) and np.isnan(v)) and len(str(v).strip()) >= 4}
+    new = {str(v).strip() for v in values if v is not None and not (isinstance(v, float) and np.isnan(v))}
+    new = {v for v in new if len(v) >= (6 if v.isdigit() else 4)}   # short numbers (1000, 2024) would match counts and years, not people
     if new - old: atomic_write(path, json.dumps(sorted(old | new)))
 
 def suppress_small_counts(

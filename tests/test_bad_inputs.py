@@ -135,6 +135,11 @@ def _(tmp):
     dicom_image(tmp/"m1.dcm", np.zeros((40, 40), np.uint16), PhotometricInterpretation="MONOCHROME1")
     return lambda: np.testing.assert_allclose(_read_2d(tmp/"m1.dcm")[0], 1.0)
 
+@case("a DICOM file without an extension is read as DICOM")
+def _(tmp):
+    dicom_image(tmp/"IM0001", np.full((40, 40), 4095, np.uint16))
+    return lambda: np.testing.assert_allclose(_read_2d(tmp/"IM0001")[0], 1.0)
+
 @case("DICOM without pixel data", DataError, "no pixel data")
 def _(tmp):
     import pydicom
@@ -646,6 +651,16 @@ def _(tmp):
         try: suppress_small_counts(pd.DataFrame({"n": [3]}), ["n"])
         finally: del os.environ["MEDAI_MIN_CELL"]
     return call
+
+@case("ids recorded for the report's scan: names and long numbers, not short numbers that match counts")
+def _(tmp):
+    from medai.privacy import IDENTIFIERS_FILE, record_identifiers
+    def check():
+        os.environ["MEDAI_RUN_DIR"] = str(tmp)
+        try: record_identifiers(["PT-0042", "1000", "2024", "1234567", None, np.nan], source=tmp/"x.csv")
+        finally: del os.environ["MEDAI_RUN_DIR"]
+        assert json.loads((tmp/IDENTIFIERS_FILE).read_text()) == ["1234567", "PT-0042"]
+    return check
 
 @case("small counts suppressed in 'n (%)' cells too")
 def _(tmp):

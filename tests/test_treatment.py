@@ -88,6 +88,35 @@ def test_treatment_case_study_on_a_continuous_outcome():
     assert "semi-synthetic" in html and "sqrt(PEHE)" in html
     for f in ["tables/effect_estimators.csv", "figures/qini.svg"]: assert (run/f).is_file(), f
 
+def _own_trial(path, arms, seed=0, n=240):
+    "A researcher's own trial file: an id column, covariates, an arm column and outcomes of both kinds"
+    r = np.random.default_rng(seed)
+    df = pd.DataFrame({"subject_id": [f"S{i:05d}" for i in range(n)], "age": r.normal(60, 8, n).round(), "marker": r.normal(0, 1, n),
+                       "sex": r.choice(["f", "m"], n), "arm": r.choice(arms, n)})
+    df["score"] = (10 + 0.1*df.age + np.where(df.arm == arms[-1], 2*df.marker, 0) + r.normal(0, 1, n)).round(2)
+    t, c = r.exponential(24, n), r.uniform(6, 60, n)
+    df["os_months"], df["died"] = np.minimum(t, c).round(2), (t <= c).astype(int)
+    df.to_csv(path, index=False)
+    return path
+
+def test_treatment_case_study_on_a_users_four_arm_trial(tmp_path):
+    "A continuous outcome with four arms, named by parameters (it failed with KeyError: None before)"
+    csv = _own_trial(tmp_path/"my_trial.csv", ["A", "B", "C", "D"])
+    run = run_report("treatment_planning", {"dataset": str(csv), "treatment": "arm", "outcome": "score", "method": "t_learner", "n_boot": 5}, progress=False)
+    m = json.loads((run/"metrics.json").read_text())
+    assert m["outcome"] == "continuous" and m["patients"] == 240 and m["arms"] == ["A", "B", "C", "D"]
+    assert set(m["policy_value_dr"]) == {"all A", "all B", "all C", "all D", "learned (held-out)"}
+    html = (run/"report.html").read_text()
+    assert "S00001" not in html and "subject_id" not in pd.read_csv(run/"tables"/"example_recommendations.csv").columns
+
+def test_treatment_case_study_on_a_users_survival_csv(tmp_path):
+    csv = _own_trial(tmp_path/"my_trial.csv", ["control", "new"], seed=1)
+    run = run_report("treatment_planning", {"dataset": str(csv), "treatment": "arm", "time": "os_months", "event": "died", "time_unit": "months",
+                                            "covariates": ["age", "marker", "sex"], "n_boot": 5}, progress=False)
+    m = json.loads((run/"metrics.json").read_text())
+    assert m["outcome"] == "survival" and m["time_unit"] == "months" and m["horizon"] == 36   # 3 years within 90% of follow-up
+    assert (run/"tables"/"survival_models.csv").is_file()
+
 def test_effect_method_is_checked_before_the_kernel(tmp_path):
     with pytest.raises(ParameterError, match="method"):
         run_report("treatment_planning", {"method": "causal_forst"}, out_dir=tmp_path, progress=False)

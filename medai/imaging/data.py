@@ -12,8 +12,8 @@ from ..core import DataError, ParameterError, cache_dir, data_samples_dir, did_y
 
 # %% auto #0
 __all__ = ['SPLITS', 'IMAGE_SUFFIXES', 'INTENSITY', 'DECODERS', 'LUNG_WINDOW', 'ImageData', 'check_splits', 'make_splits',
-           'medmnist_path', 'load_medmnist', 'check_decodable', 'prepare_2d', 'load_image_folder', 'check_dicom_series',
-           'load_volume', 'window_hu', 'nodule_crops']
+           'medmnist_path', 'load_medmnist', 'check_decodable', 'is_dicom', 'prepare_2d', 'load_image_folder',
+           'check_dicom_series', 'load_volume', 'window_hu', 'nodule_crops']
 
 # %% ../../nbs/10_imaging.data.ipynb #ffa8e1c0
 SPLITS = ("train", "val", "test")
@@ -240,12 +240,19 @@ def _pil_pixels(im, path:Path, intensity:str)->tuple[np.ndarray, str]:
     x = np.asarray(im.convert("RGB") if rgb else im.convert("L"), dtype=np.float32)
     return (_scale_range(x) if intensity == "range" else x/255.0).astype(np.float32), "8-bit, own range" if intensity == "range" else "8-bit / 255"
 
+def is_dicom(path:Path)->bool:
+    "True for .dcm/.dicom files and for files of any name with the DICOM preamble ('DICM' at byte 128)"
+    if path.suffix.lower() in {".dcm", ".dicom"}: return True
+    try:
+        with open(path, "rb") as f: f.seek(128); return f.read(4) == b"DICM"
+    except OSError: return False
+
 def _read_2d(path:Path, intensity:str="type")->tuple[np.ndarray, str]:
     "Pixel array (H, W) or (H, W, 3) of a PNG/JPEG/TIFF/DICOM file in [0, 1], and how it was scaled"
     if intensity not in INTENSITY: raise ParameterError(f"intensity must be one of {INTENSITY}, got {intensity!r}.")
     if not path.is_file(): raise DataError(f"No such image file: {path}; check the path (paths in a CSV are relative to the CSV).")
     try:
-        if path.suffix.lower() in {".dcm", ".dicom"}:
+        if is_dicom(path):
             import pydicom
             ds = pydicom.dcmread(path)
             check_decodable(ds, path)
