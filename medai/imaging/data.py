@@ -206,16 +206,21 @@ def _scale_range(x:np.ndarray)->np.ndarray:
 
 def _dicom_pixels(ds, path:Path, intensity:str)->tuple[np.ndarray, str]:
     "A DICOM image in [0, 1]: rescale slope/intercept, then the file's own window, else its stored bit range"
+    from pydicom.multival import MultiValue
     from pydicom.pixels import apply_modality_lut
+    if int(ds.get("NumberOfFrames", 1) or 1) > 1: raise DataError(f"{path} holds {ds.NumberOfFrames} frames, not one 2D image: export single frames.")
+    bits = int(ds.get("BitsStored", 8))
+    if int(ds.get("SamplesPerPixel", 1)) == 3:   # colour (ultrasound often is): pydicom gives RGB
+        x = ds.pixel_array.astype(np.float64)
+        return (_scale_range(x) if intensity == "range" else x/(2**bits - 1)).astype(np.float32), f"DICOM colour, {bits}-bit"
     x = apply_modality_lut(ds.pixel_array, ds).astype(np.float64)
-    if x.ndim != 2: raise DataError(f"{path} holds {x.shape} pixels, not one 2D grayscale image (multi-frame or colour DICOM): export single frames.")
     if intensity == "range": x, how = _scale_range(x), "DICOM, own range"
     elif "WindowCenter" in ds and "WindowWidth" in ds:
-        first = lambda v: float(v[0] if isinstance(v, (list, tuple)) or type(v).__name__ == "MultiValue" else v)
+        first = lambda v: float(v[0] if isinstance(v, (MultiValue, list, tuple)) else v)
         c, w = first(ds.WindowCenter), max(first(ds.WindowWidth), 1.0)
         x, how = np.clip((x - (c - w/2))/w, 0, 1), "DICOM rescale + window"
     else:
-        bits, signed = int(ds.get("BitsStored", 16)), int(ds.get("PixelRepresentation", 0)) == 1
+        signed = int(ds.get("PixelRepresentation", 0)) == 1
         lo, hi = (-(2**(bits - 1)), 2**(bits - 1) - 1) if signed else (0, 2**bits - 1)
         slope, icpt = float(ds.get("RescaleSlope", 1)), float(ds.get("RescaleIntercept", 0))
         x, how = np.clip((x - (lo*slope + icpt))/max((hi - lo)*slope, 1e-6), 0, 1), f"DICOM rescale, {bits}-bit stored range"

@@ -116,7 +116,6 @@ def _parse_times(raw:pd.Series, ids:pd.Series, notes:list, dayfirst:bool|None=No
         parsed = m
     if order is not None: notes.append(f"dates read {'day' if order else 'month'}-first ({'dd/mm' if order else 'mm/dd'}/yyyy)")
     if not utc: return parsed
-    utc_times = parsed
     first = pd.to_timedelta(offsets.groupby(ids).transform("first").fillna("+00:00").str.replace("Z", "+00:00")
                             .map(lambda o: f"{o[0]}{o[1:3]}:{o[-2:]}:00"))
     for pid, o in offsets.groupby(ids):
@@ -125,7 +124,7 @@ def _parse_times(raw:pd.Series, ids:pd.Series, notes:list, dayfirst:bool|None=No
             notes.append(f"patient {pid!r}: time zone changes from {o.iloc[r-1]} to {o.iloc[r]} at row {o.index[r]}; times shown on the {o.iloc[0]} clock")
     if any("time zone changes" in n for n in notes):
         warnings.warn("Time zone changes within a patient: " + "; ".join(n for n in notes if "time zone" in n))
-    return (utc_times.dt.tz_localize(None) + first)
+    return (parsed.dt.tz_localize(None) + first)
 
 # %% ../../nbs/30_monitor.cgm.ipynb #d38bbb73
 def _undo_clock_changes(ids:pd.Series, t:pd.Series, notes:list, source:str)->pd.Series:
