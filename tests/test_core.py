@@ -2,18 +2,30 @@
 import os, random, subprocess, sys
 from pathlib import Path
 import numpy as np, pandas as pd, pytest, torch
-import medai.imaging.data  # noqa: F401  (registers the imaging datasets)
+import medai.imaging.data, medai.treatment.data, medai.monitor.simulate  # noqa: F401  (every pillar registers its datasets)
+from medai.imaging.data import ImageData
+from medai.monitor.cgm import CGMData
+from medai.treatment.data import TreatmentData
 from medai.core import (DataError, ParameterError, TableDataset, UnknownDatasetError, data_samples_dir, get_device,
                         list_datasets, load_dataset, seed_everything)
 
 ROOT = Path(__file__).resolve().parents[1]
 
+SMALL = {"simulated_cohort": dict(days=1)}   # simulated on demand: one day is enough to check it loads
+
 @pytest.mark.parametrize("name", list(list_datasets().name))
 def test_registry_loads_every_listed_dataset(name):
-    ds = load_dataset(name)
-    if not isinstance(ds, TableDataset):  # images and volumes: ImageData with all splits and both classes
+    ds = load_dataset(name, **SMALL.get(name, {}))
+    if isinstance(ds, ImageData):  # images and volumes: all splits and both classes
         assert len(ds.labels) >= 100 and set(ds.split) == {"train", "val", "test"} and ds.source
         return
+    if isinstance(ds, TreatmentData):
+        assert len(ds) > 100 and len(ds.arms) >= 2 and ds.source
+        return
+    if isinstance(ds, CGMData):
+        assert len(ds.patients) >= 10 and ds.readings.gl.between(10, 1000).all() and ds.source
+        return
+    assert isinstance(ds, TableDataset)
     assert len(ds.frame) > 100
     for role in ("time", "event", "treatment", "target"):
         col = getattr(ds, role)
