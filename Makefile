@@ -45,8 +45,9 @@ check-readme: setup
 nbtest: setup
 	$(BIN)/nbdev_test --n_workers 2 --skip_folder_re '^([_.]|case_studies$$)'
 
+# Two pytest workers (pytest-xdist): most tests wait on report kernels and subprocesses, so two share the 2 cores well.
 pytest: setup
-	$(PY) -m pytest tests
+	$(PY) -m pytest -n 2 tests
 
 ## JupyterLab with a `medai` kernel registered for this environment.
 lab: setup
