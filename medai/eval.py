@@ -211,7 +211,7 @@ def evaluate_binary(
         if not ci.defined: notes[name] = _why_undefined(name, s, threshold)
         elif not np.isfinite(ci.low): notes[name] = "interval undefined: too few resamples where the metric is defined"
     out = pd.DataFrame(rows).T.rename_axis("metric").astype(float)
-    out["note"] = [notes.get(m, "") for m in out.index]
+    if notes: out["note"] = [notes.get(m, "") for m in out.index]   # only when a metric is undefined
     out.attrs.update(threshold=float(threshold), level=level, n_boot=n_boot, n=len(s), undefined=notes)
     return out
 
