@@ -11,10 +11,11 @@ from typing import Callable, Iterable
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['MedaiError', 'DataError', 'ParameterError', 'UnknownDatasetError', 'ReportError', 'did_you_mean', 'seed_everything',
-           'get_device', 'project_root', 'data_samples_dir', 'case_studies_dir', 'reports_dir', 'cache_dir',
-           'atomic_write', 'file_sha256', 'run_dir', 'record_input', 'progress', 'TableDataset', 'DatasetInfo',
-           'register_dataset', 'list_datasets', 'read_csv_table', 'identifier_columns', 'check_columns', 'load_dataset']
+__all__ = ['MedaiError', 'DataError', 'ParameterError', 'UnknownDatasetError', 'ReportError', 'did_you_mean', 'case_variants',
+           'seed_everything', 'get_device', 'project_root', 'data_samples_dir', 'case_studies_dir', 'reports_dir',
+           'cache_dir', 'atomic_write', 'file_sha256', 'run_dir', 'record_input', 'progress', 'TableDataset',
+           'DatasetInfo', 'register_dataset', 'list_datasets', 'read_csv_table', 'identifier_columns', 'check_columns',
+           'load_dataset']
 
 # %% ../nbs/00_core.ipynb #85b07146
 class MedaiError(Exception):
@@ -43,6 +44,13 @@ def did_you_mean(
     close = difflib.get_close_matches(str(name), options, n=n, cutoff=0.6)
     close += [o for o in options if str(name).lower() in o.lower() and o not in close and str(name)][:n - len(close)]
     return f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+def case_variants(
+    names:Iterable,        # labels, arms, ... as written in the data
+)->list[list[str]]:        # groups of two or more names that differ only by case or surrounding spaces
+    "Names that are likely one name written two ways ('Benign', 'benign ')"
+    s = pd.Series(sorted({str(v) for v in names}))
+    return [list(g) for _, g in s.groupby(s.str.strip().str.lower().values) if len(g) > 1]
 
 # %% ../nbs/00_core.ipynb #717efa78
 def seed_everything(
@@ -229,8 +237,6 @@ def read_csv_table(
     "A CSV/TSV/semicolon table, its separator sniffed and decimal commas ('5,4' in a ';' file) read as numbers"
     try: frame = pd.read_csv(data, sep=None, engine="python")
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, csv.Error) as e: raise DataError(f"{where} is not a readable CSV/TSV table: {e}") from e
-    if frame.shape[1] == 1 and ";" in str(frame.columns[0]) + "".join(frame.iloc[:5, 0].astype(str)):
-        raise DataError(f"{where}: the columns could not be told apart (one column {frame.columns[0]!r}); save it as a comma-, tab- or semicolon-separated file with one header row.")
     for c in frame.columns:   # decimal commas: every value of a text column is a number written with ','
         v = frame[c].dropna().astype(str).str.strip()
         if frame[c].dtype == object and len(v) and v.str.fullmatch(r"-?\d+,\d+|-?\d+").all() and v.str.contains(",").any():
@@ -262,13 +268,11 @@ def _read_table(path:Path, **roles)->TableDataset:
     if not path.exists(): raise DataError(f"No such file: {path}. Give a registry name (see list_datasets()) or the path of a CSV file.")
     unknown = [k for k in roles if k not in _ROLES]
     if unknown: raise ParameterError(f"Unknown column role(s) {unknown} for {path.name}.{did_you_mean(unknown[0], _ROLES)} Roles: {', '.join(_ROLES)}.")
-    from medai.privacy import maybe_decrypt, record_identifiers   # an encrypted file (medai.privacy.encrypt_file) is read in memory with MEDAI_DATA_KEY
+    from medai.privacy import maybe_decrypt   # an encrypted file (medai.privacy.encrypt_file) is read in memory with MEDAI_DATA_KEY
     data = maybe_decrypt(path)
     if Path(data.name).suffix.lower() not in {".csv", ".tsv", ".txt"}: raise DataError(f"{path.name}: medai reads tables from .csv or .tsv files, not {Path(data.name).suffix!r}.")
     frame = read_csv_table(data, path)
     ds = TableDataset(path.stem, frame, description=f"Table read from {path.name}", source=str(path), files=[str(path)], **roles)
-    ds.identifiers = [c for c in identifier_columns(frame) if c not in {ds.time, ds.event, ds.target, ds.treatment}]
-    for c in ds.identifiers: record_identifiers(frame[c].dropna().astype(str).unique(), source=path)   # a report that shows them is stopped
     return check_columns(ds)
 
 def check_columns(ds:TableDataset)->TableDataset:
@@ -279,19 +283,33 @@ def check_columns(ds:TableDataset)->TableDataset:
             raise DataError(f"{ds.name}: the {role} column {col!r} is not in the table.{did_you_mean(col, ds.frame.columns)} Columns: {', '.join(map(str, ds.frame.columns))}.")
     return ds
 
+def _find_identifiers(ds:TableDataset)->TableDataset:
+    "Record a table's identifier columns, in `ds.identifiers` and for the report's identifier scan"
+    from medai.privacy import record_identifiers   # a report that shows them is stopped before it is published
+    ds.identifiers = [c for c in identifier_columns(ds.frame) if c not in {ds.time, ds.event, ds.target, ds.treatment}]
+    for c in ds.identifiers: record_identifiers(ds.frame[c].dropna().astype(str).unique(), source=ds.files[0] if ds.files else "")
+    return ds
+
+def _load_registered(key:str, kwargs:dict):
+    "A registry dataset; for tables, time=, event=, ... override the dataset's own column roles"
+    roles = {k: kwargs.pop(k) for k in _ROLES if k in kwargs}
+    ds = _REGISTRY[key].loader(**kwargs)
+    if not roles: return ds
+    if not isinstance(ds, TableDataset): raise ParameterError(f"{key} is not a table: it takes no column roles ({', '.join(roles)}).")
+    for k, v in roles.items(): setattr(ds, k, v)
+    return check_columns(ds)
+
 def load_dataset(
     name:str|Path, # a registry name (see `list_datasets()`) or the path of a CSV/TSV file
-    **kwargs,      # for files: time=, event=, target=, treatment= column names; for registry loaders: their options
+    **kwargs,      # time=, event=, target=, treatment=, time_unit= column roles (for registry tables: overrides); registry loaders' options
 ):                 # a `TableDataset` for tables; what the loader returns otherwise
-    "Load a dataset by registry name or file path, recording its files for provenance"
+    "Load a dataset by registry name or file path, recording its files for provenance and its identifier columns"
     key = str(name)
-    if key in _REGISTRY: ds = _REGISTRY[key].loader(**kwargs)
+    if key in _REGISTRY: ds = _load_registered(key, dict(kwargs))
     elif Path(key).suffix or os.sep in key: ds = _read_table(Path(key).expanduser(), **kwargs)
     else: raise UnknownDatasetError(f"Unknown dataset {key!r}.{did_you_mean(key, _REGISTRY)} Known datasets: {', '.join(sorted(_REGISTRY))}; or give the path of a CSV file.")
     for f in getattr(ds, "files", []): record_input(f)
-    if isinstance(ds, TableDataset) and not ds.identifiers:
-        ds.identifiers = [c for c in identifier_columns(ds.frame) if c not in {ds.time, ds.event, ds.target, ds.treatment}]
-    return ds
+    return _find_identifiers(ds) if isinstance(ds, TableDataset) else ds
 
 # %% ../nbs/00_core.ipynb #46c4fc6a
 def _sksurv_table(name:str, fn:str, arff:str, time_unit:str, description:str, source:str, treatment:str|None=None, **kw)->TableDataset:

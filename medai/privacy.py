@@ -16,7 +16,7 @@ __all__ = ['MAGIC', 'DEID_ACTIONS', 'CHARACTERISTICS', 'DEID_METHOD', 'IDENTIFIE
            'new_key_file', 'load_key', 'pseudonym', 'pseudonymize_table', 'pseudonymize_file', 'is_encrypted',
            'encrypt_file', 'decrypt_bytes', 'decrypt_file', 'DecryptedFile', 'maybe_decrypt', 'remap_uid',
            'date_offset', 'deidentify_dataset', 'deidentify_folder', 'record_identifiers', 'suppress_small_counts',
-           'min_cell', 'scan_for_phi', 'DPConfig', 'dp_compatible', 'make_private']
+           'count_text', 'min_cell', 'scan_for_phi', 'DPConfig', 'dp_compatible', 'make_private']
 
 # %% ../nbs/06_privacy.ipynb #6b29fd2d
 class PrivacyError(MedaiError, ValueError):
@@ -308,6 +308,11 @@ def suppress_small_counts(
     return out
 
 _COUNT_CELL = re.compile(r"^\s*(\d+)\s*\(\s*\d+(?:\.\d+)?\s*%?\s*\)\s*$")   # 'n (percent)'
+
+def count_text(n:int, k:int|None=None)->str:
+    "One count for a report's text: '1,234', or '<5' for 1..k-1 as `suppress_small_counts` shows it in tables"
+    k = min_cell() if k is None else k
+    return f"<{k}" if 1 <= n < k else f"{n:,}"
 
 def min_cell()->int:
     "The smallest count a report may show: env MEDAI_MIN_CELL (default 5)"

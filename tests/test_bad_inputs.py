@@ -276,7 +276,8 @@ def _(tmp): return nodules(tmp, {4: dict(y=25.0)})
 @case("nodule exactly at the corner voxel is cropped, padded")
 def _(tmp):
     call = nodules(tmp, {0: dict(x=0, y=0, z=0)}, coords="voxel")
-    return lambda: (lambda d: (d.images.shape == (6, 1, 8, 8, 8)) or pytest.fail("shape"))(call())
+    def check(): assert call().images.shape == (6, 1, 8, 8, 8)
+    return check
 
 @case("a coordinate written as text", DataError, "not a number")
 def _(tmp): return nodules(tmp, {3: dict(y="12mm")})
@@ -519,7 +520,8 @@ def _(tmp):
 @case("a text column with one value per patient (a name) is an identifier")
 def _(tmp):
     f = cohort(tmp, patient_id=[f"PT-{i//2:05d}" for i in range(60)], full_name=[f"Person {i//2}" for i in range(60)])
-    return lambda: (lambda ds: "full_name" in ds.identifiers or pytest.fail(ds.identifiers))(load_dataset(f))
+    def check(): assert "full_name" in load_dataset(f).identifiers
+    return check
 
 @case("an outcome column holding text", DataError, "holds text")
 def _(tmp):
@@ -589,6 +591,12 @@ def _(tmp):
 @case("a table file that does not exist", DataError, "No such file")
 def _(tmp): return lambda: load_dataset(tmp/"missing.csv")
 
+@case("a registry table's column role overridden with a misspelled column", DataError, "Did you mean 'time'")
+def _(tmp): return lambda: load_dataset("gbsg2", time="tme")
+
+@case("column roles given to a registry dataset that is not a table", ParameterError, "takes no column roles")
+def _(tmp): return lambda: load_dataset("breast_ultrasound_phantom", time="t")
+
 @case("a misspelled dataset name", MedaiError, "Did you mean 'gbsg2'")
 def _(tmp): return lambda: load_dataset("gbsg")
 
@@ -637,7 +645,8 @@ def _(tmp):
 @case("an encrypted cohort is read in memory")
 def _(tmp):
     enc = encrypt_file(cohort(tmp)); (tmp/"cohort.csv").unlink()
-    return lambda: (len(load_dataset(enc).frame) == 60) or pytest.fail("rows")
+    def check(): assert len(load_dataset(enc).frame) == 60
+    return check
 
 @case("an encrypted file read with the wrong key", PrivacyError, "wrong key")
 def _(tmp):
@@ -670,7 +679,17 @@ def _(tmp):
 @case("small counts suppressed in 'n (%)' cells too")
 def _(tmp):
     df = pd.DataFrame({"Overall": ["60", "3 (5.0)", "57 (95.0)", "52.1 (3.0)"]})
-    return lambda: (suppress_small_counts(df, ["Overall"]).Overall.tolist() == ["60", "<5", "57 (95.0)", "52.1 (3.0)"]) or pytest.fail("cells")
+    def check(): assert suppress_small_counts(df, ["Overall"]).Overall.tolist() == ["60", "<5", "57 (95.0)", "52.1 (3.0)"]
+    return check
+
+@case("a saved table's count columns are found by name and small counts suppressed")
+def _(tmp):
+    from medai.report import save_table
+    df = pd.DataFrame({"group": ["a", "b"], "patients": [3, 40], "n missing": [2, 0], "auc": [0.71, 0.64]})
+    def check():
+        out = save_table(df, "t")
+        assert out.patients.tolist() == ["<5", 40] and out["n missing"].tolist() == ["<5", 0] and out.auc.tolist() == [0.71, 0.64]
+    return check
 
 @case("DeidentificationMethod fits its DICOM VR (LO, 64 characters), without pydicom warnings")
 def _(tmp):
@@ -712,6 +731,14 @@ def _(tmp): return lambda: run_report(tiny_study(tmp, "x = 1"), {"seed": "zero"}
 def _(tmp):
     f = cohort(tmp)
     return lambda: run_report("treatment_planning", {"dataset": str(f), "treatment": "arm", "time": "time"}, progress=False)
+
+@case("treatment planning with a misspelled covariate", ReportError, "no column 'agee'")
+def _(tmp):
+    f = cohort(tmp)
+    return lambda: run_report("treatment_planning", {"dataset": str(f), "treatment": "arm", "outcome": "score", "covariates": ["agee"]}, progress=False)
+
+@case("the diabetes study's dayfirst given as text that is not a yes/no", ParameterError, "dayfirst")
+def _(tmp): return lambda: run_report("diabetes_monitoring", {"dayfirst": "maybe"}, from_text=True, progress=False)
 
 @case("SIGTERM leaves a .failed folder with error.txt, as Ctrl-C does")
 def _(tmp):

@@ -30,9 +30,12 @@ def test_cohort_overview_default_report(reports_tmp):
 
 def test_report_on_a_csv_path_records_its_hash(reports_tmp, tmp_path):
     csv = tmp_path/"cohort.csv"
-    load_dataset("synthetic_cohort").frame.rename(columns={"time": "os_months", "event": "death"}).to_csv(csv, index=False)
-    run = run_report("cohort_overview", {"dataset": str(csv), "time": "os_months", "event": "death", "group": "arm",
-                                         "exclude": ["patient_id"]}, progress=False)
+    frame = load_dataset("synthetic_cohort").frame.rename(columns={"time": "os_months", "event": "death"})
+    frame["patient_id"] = [f"SYN{i//2:04d}" for i in range(len(frame))]       # two visits per patient: ids repeat
+    frame.to_csv(csv, index=False)
+    run = run_report("cohort_overview", {"dataset": str(csv), "time": "os_months", "event": "death", "group": "arm"}, progress=False)
+    table1 = (run/"tables"/"table1.csv").read_text()                        # the id column is an identifier: never a Table 1 variable
+    assert "patient_id" not in table1 and "SYN0101" not in table1 and "SYN0101" not in (run/"report.html").read_text()
     metrics = json.loads((run/"metrics.json").read_text())
     assert metrics["groups"] == 3 and metrics["patients"] == 400 and metrics["columns_with_missing"] == 1
     prov = json.loads((run/"provenance.json").read_text())

@@ -8,7 +8,7 @@ import json, os
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd
-from ..core import DataError, ParameterError, cache_dir, data_samples_dir, did_you_mean, record_input, register_dataset
+from ..core import DataError, ParameterError, cache_dir, case_variants, data_samples_dir, did_you_mean, record_input, register_dataset
 
 # %% auto #0
 __all__ = ['SPLITS', 'IMAGE_SUFFIXES', 'INTENSITY', 'DECODERS', 'LUNG_WINDOW', 'ImageData', 'check_splits', 'make_splits',
@@ -246,8 +246,8 @@ def _pil_pixels(im, path:Path, intensity:str)->tuple[np.ndarray, str]:
     return (_scale_range(x) if intensity == "range" else x/255.0).astype(np.float32), "8-bit, own range" if intensity == "range" else "8-bit / 255"
 
 def is_dicom(path:Path)->bool:
-    "True for .dcm/.dicom files and for files of any name with the DICOM preamble ('DICM' at byte 128)"
-    if path.suffix.lower() in {".dcm", ".dicom"}: return True
+    "True for .dcm/.dicom files and for files of another name with the DICOM preamble ('DICM' at byte 128)"
+    if path.suffix.lower() in IMAGE_SUFFIXES: return path.suffix.lower() in {".dcm", ".dicom"}   # no need to open PNGs and JPEGs
     try:
         with open(path, "rb") as f: f.seek(128); return f.read(4) == b"DICM"
     except OSError: return False
@@ -322,8 +322,7 @@ def _check_labels(labels:pd.Series, where)->None:
     empty = labels.isna() | (labels.astype(str).str.strip() == "")
     if empty.any(): raise DataError(f"{where}: {int(empty.sum())} image(s) have no label (e.g. row {int(np.flatnonzero(empty)[0]) + 2}): label every image or remove it.")
     names = sorted(set(labels.astype(str)))
-    norm = pd.Series(names).str.strip().str.lower()
-    clash = [g for _, g in pd.Series(names).groupby(norm.values) if len(g) > 1]
+    clash = case_variants(names)
     if clash: raise DataError(f"{where}: labels {', '.join(repr(n) for n in clash[0])} differ only by case or spaces: write each class one way.")
     if len(names) < 2: raise DataError(f"{where}: every image has the label {names[0]!r}: a classifier needs images of at least two classes.")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd
-from ..core import DataError, ParameterError, TableDataset, did_you_mean, identifier_columns, load_dataset, record_input, register_dataset
+from ..core import DataError, ParameterError, TableDataset, case_variants, did_you_mean, identifier_columns, load_dataset, record_input, register_dataset
 
 # %% auto #0
 __all__ = ['OUTCOME_KINDS', 'IHDP_COVARIATES', 'METABRIC_COVARIATES', 'NHEFS_COVARIATES', 'TreatmentData', 'validate',
@@ -83,13 +83,12 @@ def _check_numeric(s:pd.Series, col:str, role:str, name:str)->None:
     raise DataError(f"{name}: the {role} column {col!r} holds text (row {i + 2}: {v!r}, {int(bad.sum())} such rows): it must hold {fix}.")
 
 def _warn_similar_arms(arm:pd.Series, name:str)->None:
-    "Warn when two arms differ only by case or spaces and one is small: likely a typo"
+    "Warn when two arms differ only by case or spaces: likely a typo"
     counts = arm.dropna().astype(str).value_counts()
-    for key, group in counts.groupby(counts.index.str.strip().str.lower()):
-        if len(group) > 1:
-            import warnings
-            warnings.warn(f"{name}: arms {', '.join(f'{a!r} ({n} patients)' for a, n in group.items())} differ only by case or spaces: "
-                          "likely a typo; write each arm one way, or they are analysed as separate arms.", stacklevel=3)
+    for group in case_variants(counts.index):
+        import warnings
+        warnings.warn(f"{name}: arms {', '.join(f'{a!r} ({counts[a]} patients)' for a in group)} differ only by case or spaces: "
+                      "likely a typo; write each arm one way, or they are analysed as separate arms.", stacklevel=3)
 
 def from_table(
     ds:TableDataset,               # a table with its column roles
