@@ -573,6 +573,37 @@ def _(tmp):
     f = cohort(tmp, arm="a")
     return lambda: from_table(load_dataset(f), treatment="arm", outcome="score")
 
+def _trial(tmp, **cols):
+    from medai.treatment.policy import fit_policy
+    td = from_table(load_dataset(cohort(tmp, n=120, **cols)), treatment="arm", outcome="score")
+    return td, fit_policy
+
+@case("a policy with an arm of fewer than 10 patients", DataError, "fewer than 10 patients")
+def _(tmp):
+    td, fit_policy = _trial(tmp, arm=["a"]*60 + ["b"]*54 + ["c"]*6)
+    return lambda: fit_policy(td)
+
+@case("a policy's RMST horizon beyond an arm's follow-up", ParameterError, "beyond the follow-up of arm")
+def _(tmp):
+    from medai.treatment.policy import fit_policy
+    td = from_table(load_dataset(cohort(tmp, n=120), time="time", event="event"), treatment="arm")
+    return lambda: fit_policy(td, horizon=float(td.time.max()) + 1)
+
+@case("held-out patients missing an arm of the policy", DataError, "no held-out patient received \\['c'\\]")
+def _(tmp):
+    from medai.treatment.policy import compare_policies
+    td, fit_policy = _trial(tmp, arm=["a", "b", "c"]*40)
+    pol = fit_policy(td.subset(np.arange(90)), "best_single_arm")
+    test = td.subset(np.flatnonzero((td.treatment != "c").to_numpy()[90:]) + 90)
+    return lambda: compare_policies(test, {"best": pol})
+
+@case("held-out patients on an arm the policy never saw", DataError, "never saw in training")
+def _(tmp):
+    from medai.treatment.policy import compare_policies
+    td, fit_policy = _trial(tmp, arm=["a", "b"]*50 + ["c"]*20)
+    pol = fit_policy(td.subset(np.arange(100)), "best_single_arm")
+    return lambda: compare_policies(td.subset(np.arange(60, 120)), {"best": pol})
+
 @case("an unknown column role", ParameterError, "Unknown column role")
 def _(tmp):
     f = cohort(tmp)

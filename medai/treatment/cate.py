@@ -166,14 +166,18 @@ class TARNet:
         mus = [net(x)[0] for net in self.nets_]
         return np.stack([(torch.sigmoid(m) if self.binary_ else m*self.y_sd_ + self.y_mean_).numpy() for m in mus])
 
-    def effect(self, X)->np.ndarray:
-        "Effect of each arm vs arm 0, the ensemble mean: (n, n_arms - 1)"
+    def _contrasts(self, X, reference:int)->np.ndarray:
+        "Per member, each other arm's outcome minus arm `reference`'s: (n_models, n, n_arms - 1)"
         mu = self.outcomes(X)
-        return (mu[..., 1:] - mu[..., :1]).mean(0)
+        return np.delete(mu - mu[..., [reference]], reference, axis=-1)
 
-    def effect_interval(self, X, level:float=0.95)->tuple[np.ndarray, np.ndarray]:
+    def effect(self, X, reference:int=0)->np.ndarray:
+        "Effect of each arm vs arm `reference` (default 0), the ensemble mean: (n, n_arms - 1)"
+        return self._contrasts(X, reference).mean(0)
+
+    def effect_interval(self, X, level:float=0.95, reference:int=0)->tuple[np.ndarray, np.ndarray]:
         "Normal interval from the ensemble's spread (t quantile for few members): (low, high), each (n, n_arms - 1)"
-        mu = self.outcomes(X); d = mu[..., 1:] - mu[..., :1]
+        d = self._contrasts(X, reference)
         if len(d) < 2: return np.full(d.shape[1:], np.nan), np.full(d.shape[1:], np.nan)
         half = stats.t.ppf((1 + level)/2, len(d) - 1)*d.std(0, ddof=1)
         return d.mean(0) - half, d.mean(0) + half
@@ -229,7 +233,8 @@ class EffectModel:
         self.arms_, self.reference_, self.kind_ = td.arms, td.reference, td.kind
         with_outcome = lambda d: d.subset(np.flatnonzero(d.y.notna().to_numpy()))   # patients without an outcome cannot train a model
         td = with_outcome(td)
-        self.prep_ = preprocessor(td.X).fit(td.X)
+        # econml's linear final stages need a full-rank design: one level of each categorical dropped
+        self.prep_ = preprocessor(td.X, drop=None if self.method in NETWORK_METHODS else "first").fit(td.X)
         arrays = lambda d: (transform(self.prep_, d.X).to_numpy(np.float32), self._codes(d), d.y.to_numpy(float))
         X, t, y = arrays(td)
         val = arrays(with_outcome(validation)) if validation is not None else None
@@ -241,16 +246,38 @@ class EffectModel:
             for k, v in self.params.items(): setattr(est, k, v)   # econml estimators read their settings at fit time
             self.estimator_ = est.fit(y, t, X=X, inference=inference)
             self.has_intervals_ = inference is not None
+        self.fit_data_, self.refits_ = (td, validation), {}
+        Xp = transform(self.prep_, td.X).to_numpy(np.float32)
+        self.mean_effect_ = pd.Series(self._point(Xp).mean(0), index=self.arms_[1:])   # average effect vs the reference, training patients
         return self
 
-    def effects(self, X:pd.DataFrame, level:float=0.95)->pd.DataFrame:
-        "Per patient: each non-reference arm's effect vs the reference, with an interval; predicted outcomes for the networks"
+    def _point(self, Xp:np.ndarray)->np.ndarray:
+        "Point estimates of each arm's effect vs the reference: (n, n_arms - 1)"
+        if isinstance(self.estimator_, TARNet): return self.estimator_.effect(Xp)
+        return np.stack([self.estimator_.effect(Xp, T0=0, T1=k).ravel() for k in range(1, len(self.arms_))], 1)
+
+    def _against(self, reference)->EffectModel:
+        "The same estimator refitted with `reference` as the baseline (econml's intervals are only against its baseline)"
+        if reference not in self.refits_:
+            td, val = self.fit_data_
+            self.refits_[reference] = EffectModel(self.method, self.seed, self.n_boot, **self.params).fit(
+                td.with_reference(reference), val.with_reference(reference) if val is not None else None)
+        return self.refits_[reference]
+
+    def effects(self, X:pd.DataFrame, level:float=0.95, reference=None)->pd.DataFrame:
+        """Per patient: each other arm's effect vs `reference` (default: the training reference), with an interval;
+        predicted outcomes for the networks"""
+        ref = self.reference_ if reference is None else reference
+        if ref not in self.arms_: raise ParameterError(f"reference {ref!r} is not among the training arms {self.arms_}.")
+        if ref != self.reference_ and not isinstance(self.estimator_, TARNet): return self._against(ref).effects(X, level)
         Xp = transform(self.prep_, X).to_numpy(np.float32)
         out = pd.DataFrame(index=X.index)
+        others = [a for a in self.arms_ if a != ref]
         if isinstance(self.estimator_, TARNet):
             mu = self.estimator_.outcomes(Xp).mean(0)
             for k, a in enumerate(self.arms_): out[f"outcome[{a}]"] = mu[:, k]
-            est, (lo, hi) = self.estimator_.effect(Xp), self.estimator_.effect_interval(Xp, level)
+            r = self.arms_.index(ref)
+            est, (lo, hi) = self.estimator_.effect(Xp, r), self.estimator_.effect_interval(Xp, level, r)
         else:
             est, lo, hi = [], [], []
             for k in range(1, len(self.arms_)):
@@ -258,7 +285,7 @@ class EffectModel:
                 l, h = self.estimator_.effect_interval(Xp, T0=0, T1=k, alpha=1 - level) if self.has_intervals_ else (np.full(len(Xp), np.nan),)*2
                 lo.append(np.ravel(l)); hi.append(np.ravel(h))
             est, lo, hi = (np.stack(v, 1) for v in (est, lo, hi))
-        for k, a in enumerate(self.arms_[1:]):
+        for k, a in enumerate(others):
             out[f"effect[{a}]"], out[f"effect[{a}]_low"], out[f"effect[{a}]_high"] = est[:, k], lo[:, k], hi[:, k]
         return out
 

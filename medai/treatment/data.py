@@ -10,9 +10,9 @@ import numpy as np, pandas as pd
 from ..core import DataError, ParameterError, TableDataset, case_variants, did_you_mean, identifier_columns, load_dataset, record_input, register_dataset
 
 # %% auto #0
-__all__ = ['OUTCOME_KINDS', 'IHDP_COVARIATES', 'METABRIC_COVARIATES', 'NHEFS_COVARIATES', 'TreatmentData', 'validate',
-           'from_table', 'load_ihdp', 'ihdp_surface_b', 'load_metabric', 'load_nhefs', 'preprocessor', 'transform',
-           'missing_report']
+__all__ = ['OUTCOME_KINDS', 'IHDP_COVARIATES', 'TRIAL_ARMS', 'TRIAL_HORIZON', 'METABRIC_COVARIATES', 'NHEFS_COVARIATES',
+           'TreatmentData', 'validate', 'from_table', 'load_ihdp', 'ihdp_surface_b', 'multiarm_trial', 'load_metabric',
+           'load_nhefs', 'preprocessor', 'transform', 'missing_report']
 
 # %% ../../nbs/20_treatment.data.ipynb #287653a2
 OUTCOME_KINDS = ("continuous", "binary", "survival")
@@ -37,6 +37,16 @@ class TreatmentData:
         take = lambda v: None if v is None else v.iloc[idx]
         return TreatmentData(self.X.iloc[idx], self.treatment.iloc[idx], self.kind, take(self.y), take(self.time), take(self.event),
                              take(self.true_effect), take(self.patient_id), self.name, self.source, self.time_unit)
+
+    def with_reference(self, arm)->TreatmentData:
+        "The same cohort with `arm` as the reference (the first category); true effects re-expressed against it"
+        if arm not in self.arms: raise ParameterError(f"{arm!r} is not an arm of {self.name}; arms are {self.arms}.")
+        t = self.treatment.cat.reorder_categories([arm] + [a for a in self.arms if a != arm])
+        eff = None
+        if self.true_effect is not None:   # effects vs the old reference, which has effect 0
+            full = self.true_effect.assign(**{str(self.reference): 0.0})
+            eff = pd.DataFrame({a: full[a] - full[arm] for a in t.cat.categories[1:]}, index=self.true_effect.index)
+        return TreatmentData(self.X, t, self.kind, self.y, self.time, self.event, eff, self.patient_id, self.name, self.source, self.time_unit)
 
     @property
     def arms(self)->list: return list(self.treatment.cat.categories)
@@ -161,6 +171,62 @@ register_dataset("ihdp", ihdp_surface_b, "table",
                  "IHDP (Hill 2011): 747 children, 25 covariates, home visits; outcomes simulated from response surface B, true effects known (semi-synthetic)",
                  "covariates from the Infant Health and Development Program as shipped by econml (MIT); Hill, J Comput Graph Stat 2011")
 
+# %% ../../nbs/20_treatment.data.ipynb #ff96ddc1
+TRIAL_ARMS = ["standard", "endocrine", "dose-dense", "novel"]
+TRIAL_HORIZON = 60.0   # months: the survival version's true effects are RMST differences within it
+
+def _trial_effects(X:pd.DataFrame)->pd.DataFrame:
+    "The continuous version's true effect of each arm vs 'standard' (see the table above)"
+    positive, young = (X.progrec >= 10).to_numpy(), (X.age < 45).to_numpy()
+    return pd.DataFrame({"endocrine": np.where(positive, 1.5, -2.5), "dose-dense": np.where(young, 2.0, -0.5),
+                         "novel": np.full(len(X), -1.0)}, index=X.index)
+
+def _trial_log_hazard_ratios(X:pd.DataFrame)->pd.DataFrame:
+    "The survival version's log hazard ratio of each arm vs 'standard' (negative: protective)"
+    positive, young = (X.progrec >= 10).to_numpy(), (X.age < 45).to_numpy()
+    return pd.DataFrame({"endocrine": np.where(positive, -0.6, 0.6), "dose-dense": np.where(young, -0.8, 0.15),
+                         "novel": np.full(len(X), 0.3)}, index=X.index)
+
+def multiarm_trial(
+    outcome:str="continuous",   # 'continuous' or 'survival'
+    n:int|None=None,            # patients (default: GBSG2's 686; more resamples its covariate rows)
+    seed:int=0,
+)->TreatmentData:               # true_effect holds each arm's effect vs 'standard' (survival: RMST gain within TRIAL_HORIZON months)
+    "A randomized four-arm trial simulated on GBSG2's real covariates, with a known best arm per patient (semi-synthetic)"
+    from sksurv.datasets import load_gbsg2
+    if outcome not in ("continuous", "survival"): raise ParameterError(f"outcome must be 'continuous' or 'survival', got {outcome!r}.")
+    rng = np.random.default_rng(seed)
+    X = load_gbsg2()[0].drop(columns="horTh")   # horTh was GBSG2's own treatment: not a covariate of the new trial
+    if n is not None:
+        if n < 40: raise ParameterError(f"n={n} is too small for a four-arm trial: use at least 40 patients.")
+        X = X.iloc[rng.choice(len(X), n, replace=n > len(X))] if n != len(X) else X
+    X = X.reset_index(drop=True)
+    arm = pd.Series(pd.Categorical(rng.choice(TRIAL_ARMS, len(X)), categories=TRIAL_ARMS), name="arm")
+    z = lambda v: (v - v.mean())/v.std()
+    prognosis = -z(np.log1p(X.pnodes)) - 0.8*z(X.tsize) + 0.5*z(np.log1p(X.progrec))
+    on = lambda effects: np.where(arm == "standard", 0.0, effects.reindex(columns=TRIAL_ARMS[1:]).to_numpy()[np.arange(len(X)), np.maximum(arm.cat.codes - 1, 0)])
+    source = f"GBSG2 covariates (Schumacher 1994, shipped by scikit-survival); arms, outcomes and effects simulated by medai (seed {seed})"
+    if outcome == "continuous":
+        effect = _trial_effects(X)
+        y = 10 + prognosis + on(effect) + rng.normal(0, 2.5, len(X))
+        return TreatmentData(X, arm, "continuous", y=pd.Series(y, name="score"), true_effect=effect, name="multiarm_trial", source=source)
+    log_hr = _trial_log_hazard_ratios(X)
+    rate0 = np.log(2)/60*np.exp(-0.35*prognosis)     # median 60 months on 'standard' for an average prognosis
+    rate = rate0*np.exp(on(log_hr))
+    event_time, censor = rng.exponential(1/rate), rng.uniform(36, 96, len(X))
+    rmst = lambda r: (1 - np.exp(-r*TRIAL_HORIZON))/r   # exact RMST of an exponential time within the horizon
+    effect = pd.DataFrame({a: rmst(rate0*np.exp(log_hr[a])) - rmst(rate0) for a in TRIAL_ARMS[1:]}, index=X.index)
+    return TreatmentData(X, arm, "survival", time=pd.Series(np.minimum(event_time, censor), name="time"),
+                         event=pd.Series((event_time <= censor).astype(int), name="event"), true_effect=effect,
+                         name="multiarm_trial_survival", source=source, time_unit="months")
+
+register_dataset("multiarm_trial", lambda **kw: multiarm_trial("continuous", **kw), "table",
+                 "Four-arm randomized trial simulated on GBSG2's 686 real patients: a known best arm per patient, continuous outcome (semi-synthetic)",
+                 "covariates from GBSG2 (Schumacher et al. 1994) as shipped by scikit-survival (GPL-3); outcomes simulated by medai")
+register_dataset("multiarm_trial_survival", lambda **kw: multiarm_trial("survival", **kw), "table",
+                 "Four-arm randomized trial simulated on GBSG2's 686 real patients: a known best arm per patient, censored survival in months (semi-synthetic)",
+                 "covariates from GBSG2 (Schumacher et al. 1994) as shipped by scikit-survival (GPL-3); outcomes simulated by medai")
+
 # %% ../../nbs/20_treatment.data.ipynb #750679d0
 METABRIC_COVARIATES = ["Age at Diagnosis", "Inferred Menopausal State", "Pam50 + Claudin-low subtype", "Integrative Cluster", "ER Status",
                        "PR Status", "HER2 Status", "Neoplasm Histologic Grade", "Tumor Size", "Lymph nodes examined positive",
@@ -168,26 +234,34 @@ METABRIC_COVARIATES = ["Age at Diagnosis", "Inferred Menopausal State", "Pam50 +
 
 def load_metabric(
     path:str|Path,                  # the cBioPortal METABRIC clinical TSV
-    treatment:str="Chemotherapy",   # 'Chemotherapy', 'Hormone Therapy' or 'Radio Therapy'
+    treatment:str|list="Chemotherapy", # 'Chemotherapy', 'Hormone Therapy', 'Radio Therapy', or a list of them: their combinations as arms
     endpoint:str="overall",         # 'overall' or 'relapse_free' survival
 )->TreatmentData:
-    "The METABRIC cohort for one therapy and survival endpoint"
+    "The METABRIC cohort for one therapy (two arms) or several (one arm per combination) and a survival endpoint"
     path = Path(path)
     if not path.exists(): raise DataError(f"No such METABRIC file: {path}.")
     df = pd.read_csv(path, sep="\t")
     cols = {"overall": ("Overall Survival (Months)", "Overall Survival Status"), "relapse_free": ("Relapse Free Status (Months)", "Relapse Free Status")}
     if endpoint not in cols: raise ParameterError(f"endpoint must be 'overall' or 'relapse_free', got {endpoint!r}.")
-    need = [treatment, *cols[endpoint], *METABRIC_COVARIATES]
+    therapies = [treatment] if isinstance(treatment, str) else list(treatment)
+    need = [*therapies, *cols[endpoint], *METABRIC_COVARIATES]
     missing = [c for c in need if c not in df.columns]
     if missing: raise DataError(f"{path} is not the cBioPortal METABRIC clinical table: it lacks {missing}.")
     record_input(path)
-    df = df.dropna(subset=[treatment, *cols[endpoint]])
-    df = df[df[cols[endpoint][0]] > 0]
+    df = df.dropna(subset=[*therapies, *cols[endpoint]])
+    df = df[df[cols[endpoint][0]] > 0].reset_index(drop=True)
     event = df[cols[endpoint][1]].astype(str).str.split(":").str[0].astype(int)
-    return TreatmentData(df[METABRIC_COVARIATES].reset_index(drop=True), df[treatment].astype(pd.CategoricalDtype(["NO", "YES"])).reset_index(drop=True),
-                         "survival", time=df[cols[endpoint][0]].reset_index(drop=True), event=event.reset_index(drop=True),
-                         patient_id=df["Patient ID"].reset_index(drop=True), name=f"metabric_{treatment.lower().replace(' ', '_')}",
+    arm = df[therapies[0]].astype(pd.CategoricalDtype(["NO", "YES"])) if len(therapies) == 1 else _therapy_combinations(df, therapies)
+    return TreatmentData(df[METABRIC_COVARIATES], arm.rename(" + ".join(therapies)), "survival", time=df[cols[endpoint][0]], event=event,
+                         patient_id=df["Patient ID"], name="metabric_" + "_".join(t.lower().replace(" ", "_") for t in therapies),
                          source="METABRIC via cBioPortal (Curtis 2012, Pereira 2016)", time_unit="months")
+
+def _therapy_combinations(df:pd.DataFrame, therapies:list)->pd.Series:
+    "One arm per combination of YES/NO therapies, named by the therapies given ('none' first, then by how many are given)"
+    given = df[therapies].eq("YES")
+    names = given.apply(lambda r: " + ".join(t.lower() for t, g in r.items() if g) or "none", axis=1)
+    order = sorted(names.unique(), key=lambda s: (0 if s == "none" else s.count("+") + 1, s))
+    return names.astype(pd.CategoricalDtype(order))
 
 # %% ../../nbs/20_treatment.data.ipynb #d7be1e91
 NHEFS_COVARIATES = ["sex", "age", "race", "education", "smokeintensity", "smokeyrs", "exercise", "active", "wt71"]
@@ -208,7 +282,11 @@ def load_nhefs(path:str|Path)->TreatmentData:
                          source="NHEFS (Hernan & Robins, Causal Inference: What If)")
 
 # %% ../../nbs/20_treatment.data.ipynb #db20d7fd
-def preprocessor(X:pd.DataFrame, scale:bool=True):
+def preprocessor(
+    X:pd.DataFrame,
+    scale:bool=True,       # standardize numeric covariates
+    drop:str|None=None,    # 'first': drop each categorical's first level, a full-rank design for linear models with an intercept
+):
     "An unfitted ColumnTransformer: impute (with indicators), scale numeric (unless scale=False), one-hot categorical"
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
@@ -220,7 +298,7 @@ def preprocessor(X:pd.DataFrame, scale:bool=True):
     levels = [list(X[c].cat.categories) if isinstance(X[c].dtype, pd.CategoricalDtype) else sorted(X[c].dropna().unique(), key=str) for c in cat]
     return ColumnTransformer([
         ("numeric", make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler() if scale else "passthrough"), num),
-        ("categorical", make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(categories=levels, handle_unknown="error", sparse_output=False)), cat),
+        ("categorical", make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(categories=levels, drop=drop, handle_unknown="error", sparse_output=False)), cat),
     ], verbose_feature_names_out=False).set_output(transform="pandas")
 
 def transform(fitted, X:pd.DataFrame)->pd.DataFrame:

@@ -11,7 +11,7 @@ from .data import TreatmentData
 from .survival import surv_array, survival_curves, survival_model
 
 # %% auto #0
-__all__ = ['rmst', 'SurvivalTLearner', 'SurvivalSLearner', 'recommend', 'effect_drivers']
+__all__ = ['rmst', 'SurvivalTLearner', 'SurvivalSLearner', 'best_on_average', 'recommend', 'effect_drivers']
 
 # %% ../../nbs/23_treatment.effects.ipynb #a3913a7c
 def rmst(S:np.ndarray, grid:np.ndarray)->np.ndarray:
@@ -37,14 +37,19 @@ class _SurvivalLearner:
         for _ in progress(range(self.n_boot), desc=f"{type(self).__name__} bootstrap", leave=False):
             idx = np.concatenate([rng.choice(np.flatnonzero(td.treatment == a), (td.treatment == a).sum()) for a in td.arms])  # stratified by arm
             self.fits_.append(self._fit_once(td, idx))
+        point = self.effects(td.X, intervals=False)
+        self.mean_effect_ = pd.Series([point[f"rmst_gain[{a}]"].mean() for a in self.arms_[1:]], index=self.arms_[1:])   # vs the reference, training patients
         return self
 
     def _curves(self, fitted, X:pd.DataFrame)->dict: raise NotImplementedError
 
-    def effects(self, X:pd.DataFrame, level:float=0.95)->pd.DataFrame:
-        "Per patient: RMST and S(time_point) under each arm, and each arm's effect vs the reference with a bootstrap CI"
+    def effects(self, X:pd.DataFrame, level:float=0.95, reference=None, intervals:bool=True)->pd.DataFrame:
+        """Per patient: RMST and S(time_point) under each arm, and each other arm's effect vs `reference` (default: the
+        training reference) with a bootstrap CI (intervals=False: point estimates only)"""
+        ref = self.reference_ if reference is None else reference
+        if ref not in self.arms_: raise ParameterError(f"reference {ref!r} is not among the training arms {self.arms_}.")
         draws = []
-        for f in self.fits_:
+        for f in (self.fits_ if intervals else self.fits_[:1]):
             curves = self._curves(f, X)
             draws.append({a: (rmst(S, self.grid_), S[:, -1] if self.time_point_ == self.horizon_ else np.interp(self.time_point_, self.grid_, S.T).T)
                           for a, S in curves.items()})
@@ -52,12 +57,12 @@ class _SurvivalLearner:
         lo_q, hi_q = (1 - level)/2, (1 + level)/2
         for a in self.arms_:
             out[f"rmst[{a}]"] = draws[0][a][0]; out[f"surv[{a}]"] = draws[0][a][1]
-        for a in self.arms_[1:]:
+        for a in [a for a in self.arms_ if a != ref]:
             for k, name in ((0, "rmst_gain"), (1, "surv_gain")):
-                est = draws[0][a][k] - draws[0][self.reference_][k]
+                est = draws[0][a][k] - draws[0][ref][k]
                 out[f"{name}[{a}]"] = est
                 if len(draws) > 1:
-                    boot = np.stack([d[a][k] - d[self.reference_][k] for d in draws[1:]])
+                    boot = np.stack([d[a][k] - d[ref][k] for d in draws[1:]])
                     out[f"{name}[{a}]_low"], out[f"{name}[{a}]_high"] = np.quantile(boot, lo_q, axis=0), np.quantile(boot, hi_q, axis=0)
         return out
 
@@ -81,31 +86,26 @@ class SurvivalSLearner(_SurvivalLearner):
         return {a: survival_curves(fitted, X.assign(_arm=pd.Categorical([a]*len(X), categories=self.arms_)), self.grid_) for a in self.arms_}
 
 # %% ../../nbs/23_treatment.effects.ipynb #6d4ee12e
-def _arm_estimates(learner, r:pd.Series, higher_is_better:bool)->dict:
-    "Per arm: (value to maximize, gain vs reference, CI low, CI high), from a row of `learner.effects`"
-    survival = hasattr(learner, "horizon_")
-    out = {}
-    for a in learner.arms_:
-        if a == learner.reference_: out[a] = (r[f"rmst[{a}]"] if survival else 0.0, 0.0, 0.0, 0.0); continue
-        col = f"rmst_gain[{a}]" if survival else f"effect[{a}]"
-        gain, lo, hi = r[col], r.get(f"{col}_low", np.nan), r.get(f"{col}_high", np.nan)
-        value = r[f"rmst[{a}]"] if survival else (gain if higher_is_better else -gain)
-        out[a] = (value, gain, lo, hi)
-    return out
+def best_on_average(learner, higher_is_better:bool=True):
+    "The arm with the best mean estimated effect on the learner's training patients (the reference counts as 0)"
+    means = pd.concat([pd.Series({learner.reference_: 0.0}), learner.mean_effect_])
+    return means.idxmax() if higher_is_better or hasattr(learner, "horizon_") else means.idxmin()
 
-def _advice(learner, best, gain, lo, hi, clear, name, outcome, unit, higher_is_better)->str:
-    ref = name(learner.reference_)
+def _gain_text(learner, gain:float, lo:float, hi:float, outcome:str, unit:str, simultaneous:bool)->str:
+    "'add 2.1 months (95% CI 0.3 to 3.9) of survival within 60 months', or 'raise the score by 0.52 points (...)'"
+    ci = f"{'simultaneous ' if simultaneous else ''}95% CI"
     if hasattr(learner, "horizon_"):
-        tau, unit = learner.horizon_, learner.time_unit_
-        if best == learner.reference_: return f"{name(best)} (the reference) has the longest expected {outcome} within {tau:.0f} {unit}; no other arm is expected to add time."
-        if clear: return f"{name(best)} is expected to add {gain:.1f} {unit} (95% CI {lo:.1f} to {hi:.1f}) of {outcome} within {tau:.0f} {unit} over {ref}."
-        return (f"No clear benefit: {name(best)} is expected to add {gain:.1f} {unit} of {outcome} within {tau:.0f} {unit}, "
-                f"but the 95% CI ({lo:.1f} to {hi:.1f}) includes no gain; {ref} remains the default.")
-    unit = f" {unit}" if unit else ""
-    if best == learner.reference_: return f"{ref} (the reference) is expected to give the best {outcome}; no other arm is expected to improve it."
-    change = f"{'raise' if gain > 0 else 'lower'} {outcome} by {abs(gain):.2f}{unit} (95% CI {lo:.2f} to {hi:.2f})"
-    if clear: return f"{name(best)} is expected to {change} compared with {ref}."
-    return f"No clear benefit: {name(best)} is expected to {change} compared with {ref}, but the interval includes no benefit; {ref} remains the default."
+        return f"add {gain:.1f} {learner.time_unit_} ({ci} {lo:.1f} to {hi:.1f}) of {outcome} within {learner.horizon_:.0f} {learner.time_unit_}"
+    return f"{'raise' if gain >= 0 else 'lower'} {outcome} by {abs(gain):.2f}{' ' + unit if unit else ''} ({ci} {lo:.2f} to {hi:.2f})"
+
+def _estimates(learner, X:pd.DataFrame, against, level:float)->tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    "Each arm's gain vs `against` with its interval (against itself: 0): (gain, low, high), one column per arm"
+    col = "rmst_gain" if hasattr(learner, "horizon_") else "effect"
+    eff = learner.effects(X, level, reference=against)
+    zero = pd.Series(0.0, index=X.index)
+    pick = lambda sfx: pd.DataFrame({a: zero if a == against else eff[f"{col}[{a}]{sfx}"] if f"{col}[{a}]{sfx}" in eff else zero*np.nan
+                                     for a in learner.arms_})
+    return pick(""), pick("_low"), pick("_high")
 
 def recommend(
     learner,                    # a fitted survival learner (RMST effects) or a fitted medai.treatment.cate.EffectModel
@@ -114,18 +114,39 @@ def recommend(
     outcome:str="survival",     # what the outcome measures, for the sentence
     higher_is_better:bool=True, # continuous/binary outcomes: is a higher outcome better (survival: always)?
     unit:str="",                # continuous/binary outcomes: the outcome's unit, for the sentence
-)->pd.DataFrame:                # per patient: recommended arm, gain, CI, clear benefit, sentence
-    "Recommended arm per patient with the expected gain over the reference and its CI; the reference when no benefit is clear"
-    eff = learner.effects(patients)
+    level:float=0.95,           # confidence level (made simultaneous over the other arms against the best-on-average arm)
+)->pd.DataFrame:                # per patient: recommended arm, gains vs the best-on-average arm and vs the reference with CIs, sentence
+    "Recommended arm per patient: the best arm on average unless another arm's interval against it excludes no benefit"
+    better = 1 if higher_is_better or hasattr(learner, "horizon_") else -1
+    base, ref, k = best_on_average(learner, higher_is_better), learner.reference_, len(learner.arms_) - 1
     name = lambda a: (arm_names or {}).get(a, str(a))
+    g_b, lo_b, hi_b = _estimates(learner, patients, base, 1 - (1 - level)/k)   # simultaneous over the k other arms
+    g_r, lo_r, hi_r = _estimates(learner, patients, ref, level) if base != ref else (g_b, lo_b, hi_b)
     rows = []
-    for i, r in eff.iterrows():
-        est = _arm_estimates(learner, r, higher_is_better)
-        best = max(learner.arms_, key=lambda a: est[a][0])
-        _, gain, lo, hi = est[best]
-        clear = best != learner.reference_ and (lo > 0 if higher_is_better else hi < 0)   # NaN bounds: never clear
-        rows.append(dict(patient=i, recommended=best if clear else learner.reference_, best_estimate=best, gain=gain, ci_low=lo, ci_high=hi,
-                         clear_benefit=bool(clear), advice=_advice(learner, best, gain, lo, hi, clear, name, outcome, unit, higher_is_better)))
+    for i in patients.index:
+        best = (better*g_b.loc[i]).idxmax()
+        clear_vs = lambda lo, hi, a: bool(better*(lo.loc[i, a] if better > 0 else hi.loc[i, a]) > 0)   # NaN bounds: never clear
+        moved = best != base and clear_vs(lo_b, hi_b, best)
+        rec = best if moved else base
+        text = lambda g, lo, hi, a, sim: _gain_text(learner, g.loc[i, a], lo.loc[i, a], hi.loc[i, a], outcome, unit, sim)
+        if moved:
+            advice = f"{name(best)} is expected to {text(g_b, lo_b, hi_b, best, k > 1)} over {name(base)}, the best arm on average."
+            clear = True
+        elif best != base:
+            advice = (f"No clear benefit over {name(base)}: {name(best)} is expected to {text(g_b, lo_b, hi_b, best, k > 1)} over it, "
+                      f"but the interval includes no gain; {name(base)}, the best arm on average, remains the recommendation.")
+            clear = False
+        elif base == ref:
+            advice = f"{name(ref)} (the reference and the best arm on average) is expected to give the best {outcome}; no other arm is expected to improve it."
+            clear = False
+        else:
+            clear = clear_vs(lo_r, hi_r, base)
+            advice = (f"{name(base)}, the best arm on average, is expected to {text(g_r, lo_r, hi_r, base, False)} over {name(ref)}"
+                      + ("." if clear else f"; no clear benefit over {name(ref)}, as the interval includes no gain."))
+        rows.append(dict(patient=i, recommended=rec, best_estimate=best, best_on_average=base,
+                         gain=g_r.loc[i, rec], ci_low=lo_r.loc[i, rec], ci_high=hi_r.loc[i, rec],
+                         gain_vs_best_on_average=g_b.loc[i, rec if moved else best], ci_low_vs_best_on_average=lo_b.loc[i, rec if moved else best],
+                         ci_high_vs_best_on_average=hi_b.loc[i, rec if moved else best], clear_benefit=clear, advice=advice))
     return pd.DataFrame(rows).set_index("patient")
 
 # %% ../../nbs/23_treatment.effects.ipynb #8f27ea25

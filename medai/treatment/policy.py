@@ -5,16 +5,18 @@
 # %% ../../nbs/24_treatment.policy.ipynb #4d43642d
 from __future__ import annotations
 import numpy as np, pandas as pd
-from ..core import DataError, ParameterError, progress
+from ..core import DataError, ParameterError, did_you_mean, progress
 from ..eval import bootstrap_ci
-from .data import TreatmentData, preprocessor
+from .cate import EffectModel, arm_model, outcome_model
+from .data import TreatmentData, preprocessor, transform
 from .diagnostics import propensity
 from .effects import SurvivalTLearner, rmst
 
 # %% auto #0
-__all__ = ['censoring_survival', 'ipcw_rmst', 'survival_folds', 'cross_fit', 'second_stage', 'SurvivalDRLearner',
-           'SurvivalXLearner', 'held_out_effects', 'best_arm_policy', 'weighted_mean', 'policy_value', 'qini_curve',
-           'qini_coefficient', 'qini_interval', 'plot_qini']
+__all__ = ['POLICY_METHODS', 'MIN_ARM_PATIENTS', 'censoring_survival', 'ipcw_rmst', 'survival_folds', 'cross_fit', 'second_stage',
+           'SurvivalDRLearner', 'SurvivalXLearner', 'held_out_effects', 'best_arm_policy', 'weighted_mean', 'dr_scores',
+           'policy_value', 'qini_curve', 'qini_coefficient', 'qini_interval', 'plot_qini', 'Policy', 'fit_policy',
+           'compare_policies', 'policy_summary', 'plot_policy_tree']
 
 # %% ../../nbs/24_treatment.policy.ipynb #a10c4013
 def censoring_survival(time:np.ndarray, event:np.ndarray)->tuple[np.ndarray, np.ndarray]:
@@ -55,7 +57,6 @@ def _outcome_folds(td:TreatmentData, folds:int, seed:int):
 def _outcome_regression(td:TreatmentData, tr, te, seed:int)->np.ndarray:
     "Gradient-boosting T-learner of a continuous or binary outcome: predictions under each arm, (len(te), n_arms)"
     from sklearn.pipeline import make_pipeline
-    from medai.treatment.cate import outcome_model
     out = []
     for a in td.arms:
         m = tr[(td.treatment.to_numpy()[tr] == a)]
@@ -63,18 +64,37 @@ def _outcome_regression(td:TreatmentData, tr, te, seed:int)->np.ndarray:
         out.append(reg.fit(td.X.iloc[m], td.y.iloc[m]).predict(td.X.iloc[te]))
     return np.stack(out, 1)
 
-def cross_fit(td:TreatmentData, horizon:float|None=None, model:str="cox", folds:int=5, seed:int=0)->dict:
+def _fit_on(train:TreatmentData, td:TreatmentData, horizon, model:str, seed:int)->tuple[pd.DataFrame, pd.DataFrame]:
+    "Outcome predictions under each arm and propensities for `td`, from models fitted on `train` only"
+    from sklearn.pipeline import make_pipeline
+    if train.arms != td.arms: raise DataError(f"{td.name}: arms {td.arms} differ from the training arms {train.arms}.")
+    if td.kind == "survival":
+        eff = SurvivalTLearner(model, horizon=horizon, n_boot=0, seed=seed).fit(train).effects(td.X, intervals=False)
+        mu = eff[[f"rmst[{a}]" for a in td.arms]].set_axis(td.arms, axis=1)
+    else:
+        on = lambda a: (train.treatment == a).to_numpy() & train.y.notna().to_numpy()
+        mu = pd.DataFrame({a: make_pipeline(preprocessor(train.X), outcome_model(seed)).fit(train.X[on(a)], train.y[on(a)]).predict(td.X)
+                           for a in td.arms}, index=td.X.index)
+    arm = make_pipeline(preprocessor(train.X), arm_model(seed)).fit(train.X, train.treatment.cat.codes)
+    return mu, pd.DataFrame(arm.predict_proba(td.X), columns=td.arms, index=td.X.index)
+
+def cross_fit(td:TreatmentData, horizon:float|None=None, model:str="cox", folds:int=5, seed:int=0, train:TreatmentData|None=None)->dict:
     """Out-of-fold outcome predictions under each arm (mu), propensities (e) and the outcome (y): for survival, RMST within
-    `horizon` from a survival T-learner and IPCW pseudo-outcomes; otherwise gradient-boosting predictions and the observed outcome"""
+    `horizon` from a survival T-learner and IPCW pseudo-outcomes; otherwise gradient-boosting predictions and the observed outcome.
+    With `train` (held-out `td`), the outcome and propensity models are fitted on `train` instead of cross-fitted within `td`"""
+    if td.kind == "survival" and horizon is None: raise ParameterError("A survival outcome needs horizon= (the RMST horizon).")
+    if td.kind != "survival" and td.y.isna().any(): raise DataError(f"{td.name}: {int(td.y.isna().sum())} patients have no outcome; drop them before cross-fitting.")
+    if train is not None:
+        mu, e = _fit_on(train, td, horizon, model, seed)
+        y = ipcw_rmst(td.time, td.event, horizon, groups=td.treatment.astype(str)) if td.kind == "survival" else td.y.to_numpy(float)
+        return dict(mu=mu, e=e, y=y, horizon=horizon)
     mu = pd.DataFrame(index=td.X.index, columns=td.arms, dtype=float)
     if td.kind == "survival":
-        if horizon is None: raise ParameterError("A survival outcome needs horizon= (the RMST horizon).")
         for tr, te in survival_folds(td, folds, seed):
             eff = SurvivalTLearner(model, horizon=horizon, n_boot=0, seed=seed).fit(td.subset(tr)).effects(td.X.iloc[te])
             mu.iloc[te] = eff[[f"rmst[{a}]" for a in td.arms]].to_numpy()
         y = ipcw_rmst(td.time, td.event, horizon, groups=td.treatment.astype(str))
     else:
-        if td.y.isna().any(): raise DataError(f"{td.name}: {int(td.y.isna().sum())} patients have no outcome; drop them before cross-fitting.")
         for tr, te in _outcome_folds(td, folds, seed): mu.iloc[te] = _outcome_regression(td, tr, te, seed)
         y = td.y.to_numpy(float)
     return dict(mu=mu, e=propensity(td, folds=folds, seed=seed), y=y, horizon=horizon)
@@ -191,27 +211,32 @@ def weighted_mean(v, w=None):
     "Mean of `v`, or its weighted means for (B, n) bootstrap weights (vectorized for `bootstrap_ci`)"
     return float(np.mean(v)) if w is None else (np.asarray(w)*v).sum(-1)/np.asarray(w).sum(-1)
 
+def _arm_index(td:TreatmentData, policy)->np.ndarray:
+    "Column index of each patient's assigned arm; ParameterError for an arm the cohort does not have"
+    arms = [str(a) for a in td.arms]
+    policy = np.asarray(policy).astype(str)
+    bad = set(policy) - set(arms)
+    if bad: raise ParameterError(f"The policy assigns unknown arms {sorted(bad)}; arms are {arms}.")
+    return np.array([arms.index(a) for a in policy])
+
+def dr_scores(td:TreatmentData, nuisances:dict, clip:float=0.02)->pd.DataFrame:
+    """Doubly robust score of every arm for every patient, mu_a + 1{A = a} (y - mu_a) / e_a: its column means are the
+    DR values of giving everyone that arm, and a policy's DR value is the mean of each patient's score under their assigned arm"""
+    A = td.treatment.cat.codes.to_numpy()
+    mu, e = nuisances["mu"].to_numpy(float), nuisances["e"].to_numpy(float).clip(clip, 1 - clip)
+    on = A[:, None] == np.arange(len(td.arms))[None, :]
+    return pd.DataFrame(mu + on*(nuisances["y"][:, None] - mu)/e, index=td.X.index, columns=td.arms)
+
 def policy_value(
     td:TreatmentData, policy:np.ndarray|pd.Series, nuisances:dict, # cohort, the arm each patient would get, from cross_fit
     n_boot:int=1000, seed:int=0, clip:float=0.02,
 )->pd.DataFrame:       # rows IPW and DR: value (mean restricted time), ci_low, ci_high
     "Value of a policy (mean restricted survival time if all patients followed it), by IPW and DR, with bootstrap CIs"
-    policy = np.asarray(policy).astype(str)
-    arms = [str(a) for a in td.arms]
-    bad = set(policy) - set(arms)
-    if bad: raise ParameterError(f"The policy assigns unknown arms {sorted(bad)}; arms are {arms}.")
-    A = td.treatment.astype(str).to_numpy()
-    e = nuisances["e"].clip(clip, 1 - clip); e.columns = arms
-    mu = nuisances["mu"].copy(); mu.columns = arms
-    cols = {a: i for i, a in enumerate(arms)}
-    rows = np.arange(len(A))
-    e_obs = e.to_numpy()[rows, [cols[a] for a in A]]
-    mu_pi = mu.to_numpy()[rows, [cols[a] for a in policy]]
-    mu_obs = mu.to_numpy()[rows, [cols[a] for a in A]]
-    follow = (A == policy).astype(float)
-    y = nuisances["y"]
-    ipw = follow*y/e_obs
-    dr = mu_pi + follow*(y - mu_obs)/e_obs
+    k, rows = _arm_index(td, policy), np.arange(len(td))
+    e = nuisances["e"].to_numpy(float).clip(clip, 1 - clip)
+    follow = td.treatment.cat.codes.to_numpy() == k
+    ipw = follow*nuisances["y"]/e[rows, k]
+    dr = dr_scores(td, nuisances, clip).to_numpy()[rows, k]
     out = {name: bootstrap_ci(weighted_mean, vals, n_boot=n_boot, seed=seed).as_dict() for name, vals in (("IPW", ipw), ("DR", dr))}
     return pd.DataFrame(out).T
 
@@ -263,3 +288,200 @@ def plot_qini(curves:dict, unit:str="", ax=None):
     ax.axhline(0, c="grey", lw=0.5)
     ax.set(xlabel="Fraction of patients treated, by estimated gain", ylabel=f"Mean gain per patient {unit}".strip(), title="Uplift (Qini) curve")
     ax.legend(); return ax
+
+# %% ../../nbs/24_treatment.policy.ipynb #e0b0122e
+POLICY_METHODS = ("best_single_arm", "ci_rule", "policy_tree", "policy_forest")
+MIN_ARM_PATIENTS = 10   # fewer patients on an arm than this and no policy can learn anything about it
+
+def _check_policy_data(td:TreatmentData, horizon:float|None)->None:
+    "DataError for an arm too small to learn from; ParameterError for a missing horizon or one beyond follow-up"
+    counts = td.treatment.value_counts(sort=False)
+    small = counts[counts < MIN_ARM_PATIENTS]
+    if len(small): raise DataError(f"{td.name}: arm(s) {', '.join(f'{a!r} ({n} patients)' for a, n in small.items())} have fewer than "
+                                   f"{MIN_ARM_PATIENTS} patients: too few to learn a policy; merge or drop them.")
+    if td.kind != "survival": return
+    if horizon is None: raise ParameterError(f"{td.name}: a survival outcome needs horizon= (the RMST horizon, in {td.time_unit or 'the time unit'}).")
+    ends = td.time.groupby(td.treatment, observed=True).max()
+    if horizon > ends.min():
+        raise ParameterError(f"{td.name}: horizon {horizon:g} lies beyond the follow-up of arm {ends.idxmin()!r} (ends at {ends.min():.1f} "
+                             f"{td.time_unit or ''}); choose a horizon within every arm's follow-up.")
+
+class Policy:
+    "A treatment policy: one arm per patient. Made by `fit_policy`; `assign(X)` gives the arms"
+    def __init__(self, method:str, rule, arms:list, best_arm, covariates:list, kind:str, higher_is_better:bool=True, horizon:float|None=None):
+        self.method_, self.rule_, self.arms_, self.best_arm_ = method, rule, list(arms), best_arm
+        self.covariates_, self.kind_, self.higher_is_better_, self.horizon_ = list(covariates), kind, higher_is_better, horizon
+        self.chosen_, self.selection_, self.candidates_ = method, None, None
+
+    def assign(self, X:pd.DataFrame)->np.ndarray:
+        "The arm for each patient (labels as in the training arms)"
+        missing = [c for c in self.covariates_ if c not in X.columns]
+        if missing: raise DataError(f"The patients lack the covariates {missing} this policy was learned on.")
+        return np.asarray(self.rule_(X[self.covariates_]), dtype=object)
+
+    def __repr__(self):
+        chosen = f" -> {self.chosen_}" if self.chosen_ != self.method_ else ""
+        return f"Policy({self.method_}{chosen}, arms {self.arms_}, best single arm {self.best_arm_!r})"
+
+# %% ../../nbs/24_treatment.policy.ipynb #3682b9b7
+class _BestArm:
+    "Everyone on one arm"
+    def __init__(self, arm): self.arm = arm
+    def __call__(self, X): return np.full(len(X), self.arm, dtype=object)
+
+class _TreeRule:
+    "An econml policy tree or forest on medai's unscaled preprocessing"
+    def __init__(self, prep, estimator, arms): self.prep, self.estimator, self.arms = prep, estimator, list(arms)
+    def __call__(self, X): return np.asarray(self.arms, dtype=object)[self.estimator.predict(transform(self.prep, X).to_numpy(float))]
+    @property
+    def feature_names(self)->list: return list(self.prep.get_feature_names_out())
+
+class _CIRule:
+    "The best arm on average unless another arm's simultaneous interval against it excludes no benefit"
+    def __init__(self, model, base, arms, level:float, better:int):
+        self.model, self.base, self.arms, self.level, self.better = model, base, list(arms), level, better
+    def __call__(self, X):
+        survival = hasattr(self.model, "horizon_")
+        col = "rmst_gain" if survival else "effect"
+        eff = self.model.effects(X, self.level, reference=self.base)
+        others = [a for a in self.arms if a != self.base]
+        gain = self.better*np.stack([eff[f"{col}[{a}]"] for a in others], 1)
+        bound = np.stack([eff[f"{col}[{a}]_low"] if self.better > 0 else eff[f"{col}[{a}]_high"] for a in others], 1)*self.better
+        gain = np.where(bound > 0, gain, -np.inf)             # only arms whose interval excludes no benefit may win
+        best = gain.argmax(1)
+        return np.where(np.isfinite(gain.max(1)), np.asarray(others, dtype=object)[best], self.base)
+
+def _fit_rule(method:str, td:TreatmentData, scores:pd.DataFrame, better:int, horizon, seed:int, opts:dict):
+    "Fit one policy method on `td`; `scores` are its DR scores oriented so that higher is better"
+    base = scores.mean().idxmax()
+    if method == "best_single_arm": return _BestArm(base)
+    if method == "ci_rule":
+        level = 1 - (1 - opts["level"])/(len(td.arms) - 1)   # Bonferroni over the arms compared with the base arm
+        if td.kind == "survival": model = SurvivalTLearner(opts["model"], horizon=horizon, n_boot=opts["n_boot"], seed=seed).fit(td)
+        else: model = EffectModel(opts["effect_method"], seed=seed, n_boot=opts["n_boot"]).fit(td.with_reference(base))
+        return _CIRule(model, base, td.arms, level, better)
+    from econml.policy import DRPolicyForest, DRPolicyTree, PolicyForest, PolicyTree
+    prep = preprocessor(td.X, scale=False).fit(td.X)
+    Xp = transform(prep, td.X).to_numpy(float)
+    leaf = opts["min_samples_leaf"] or max(10, len(td)//20)
+    shape = dict(max_depth=opts["max_depth"], min_samples_leaf=leaf, honest=opts["honest"], random_state=seed)
+    forest = dict(n_estimators=opts["n_estimators"], n_jobs=1)
+    if td.kind == "survival":    # econml's DR policy learners cannot take censored outcomes: their tree on medai's DR scores
+        est = (PolicyTree(**shape) if method == "policy_tree" else PolicyForest(**shape, **forest)).fit(Xp, scores.to_numpy())
+    else:
+        nuis = dict(model_regression=outcome_model(seed), model_propensity=arm_model(seed), cv=3)
+        est = (DRPolicyTree(**nuis, **shape) if method == "policy_tree" else DRPolicyForest(**nuis, **shape, **forest))
+        est.fit(better*td.y.to_numpy(float), td.treatment.cat.codes.to_numpy(), X=Xp)
+    return _TreeRule(prep, est, td.arms)
+
+# %% ../../nbs/24_treatment.policy.ipynb #d92ec056
+def _training_folds(td:TreatmentData, folds:int, seed:int):
+    return survival_folds(td, folds, seed) if td.kind == "survival" else _outcome_folds(td, folds, seed)
+
+def _selection(td:TreatmentData, scores:pd.DataFrame, better:int, horizon, seed:int, folds:int, opts:dict)->pd.DataFrame:
+    "Cross-fitted DR gain of each personalized method over the best single arm, on the training data only"
+    base = scores.mean().idxmax()
+    rows, G = np.arange(len(td)), scores.to_numpy()
+    out = {}
+    for m in POLICY_METHODS[1:]:
+        assigned = np.empty(len(td), dtype=object)
+        for tr, te in _training_folds(td, folds, seed):
+            assigned[te] = _fit_rule(m, td.subset(tr), scores.iloc[tr], better, horizon, seed, opts)(td.X.iloc[te])
+        gain = G[rows, _arm_index(td, assigned)] - scores[base].to_numpy()
+        out[m] = dict(gain=gain.mean(), se=gain.std(ddof=1)/np.sqrt(len(gain)), moved_share=float(np.mean(assigned.astype(str) != str(base))))
+    return pd.DataFrame(out).T
+
+def fit_policy(
+    td:TreatmentData,            # training patients
+    method:str="default",        # 'default' or one of POLICY_METHODS
+    seed:int=0,
+    horizon:float|None=None,     # survival: the RMST horizon (required)
+    higher_is_better:bool=True,  # continuous/binary outcomes: is a higher outcome better?
+    nuisances:dict|None=None,    # cross_fit(td, ...) when already computed
+    folds:int=3,                 # default: cross-fitting folds of the choice between methods
+    effect_method:str="dr_learner", # ci_rule, continuous/binary: the EffectModel method
+    model:str="cox",             # survival: the survival model of the nuisances and of ci_rule
+    n_boot:int=50,               # ci_rule: bootstrap refits for the intervals (where the effect model bootstraps)
+    level:float=0.95,            # ci_rule: simultaneous confidence level
+    max_depth:int=2, min_samples_leaf:int|None=None, n_estimators:int=100, # policy_tree / policy_forest
+    honest:bool=False,           # policy_tree / policy_forest: econml's honest trees (splits chosen on half the data, leaf values on the other half)
+)->Policy:
+    "A treatment policy learned on `td`: the best single arm, the CI-aware rule, a DR policy tree or forest, or the default's choice among them"
+    methods = ("default",) + POLICY_METHODS
+    if method not in methods: raise ParameterError(f"Unknown policy method {method!r}.{did_you_mean(method, methods)} Methods: {', '.join(methods)}.")
+    _check_policy_data(td, horizon)
+    better = 1 if higher_is_better or td.kind == "survival" else -1
+    nu = nuisances if nuisances is not None else cross_fit(td, horizon, model, seed=seed)
+    scores = better*dr_scores(td, nu)
+    opts = dict(effect_method=effect_method, model=model, n_boot=n_boot, level=level, max_depth=max_depth,
+                min_samples_leaf=min_samples_leaf, n_estimators=n_estimators, honest=honest)
+    make = lambda m: Policy(m, _fit_rule(m, td, scores, better, horizon, seed, opts), td.arms, scores.mean().idxmax(), td.X.columns,
+                            td.kind, better > 0, horizon)
+    if method != "default": return make(method)
+    selection = _selection(td, scores, better, horizon, seed, folds, opts)
+    top = selection.gain.idxmax()
+    chosen = top if selection.loc[top, "gain"] > selection.loc[top, "se"] else "best_single_arm"
+    candidates = {m: make(m) for m in POLICY_METHODS}
+    pol = Policy("default", candidates[chosen].rule_, td.arms, candidates[chosen].best_arm_, td.X.columns, td.kind, better > 0, horizon)
+    pol.chosen_, pol.selection_, pol.candidates_ = chosen, selection, candidates
+    return pol
+
+# %% ../../nbs/24_treatment.policy.ipynb #2a94d9e7
+def _check_test_arms(td:TreatmentData, arms:list)->None:
+    "DataError when the held-out patients lack a training arm or have one the policies never saw"
+    unseen = [a for a in td.arms if a not in arms]
+    if unseen: raise DataError(f"{td.name}: the held-out patients received {unseen}, which the policies never saw in training (arms {arms}).")
+    counts = td.treatment.value_counts()
+    absent = [a for a in arms if counts.get(a, 0) == 0]
+    if absent: raise DataError(f"{td.name}: no held-out patient received {absent}: a policy giving that arm cannot be evaluated. "
+                               "Split the data stratified by arm (train_test_split(..., stratify=arm)).")
+
+def compare_policies(
+    td_test:TreatmentData,       # held-out patients
+    policies:dict,               # name -> Policy from fit_policy (all fitted on the same training data), or a function of the covariates giving arms (a guideline)
+    nuisances:dict|None=None,    # cross_fit(td_test, ...) (default: computed here)
+    train:TreatmentData|None=None, # the policies' training patients: nuisances fitted there (default: cross-fitted within td_test)
+    n_boot:int=1000, seed:int=0, clip:float=0.02,
+)->pd.DataFrame:                 # per policy: DR value and CI, IPW value and CI, paired gain over the best single arm and CI, share moved
+    "DR and IPW values of policies on held-out data, and each one's paired-bootstrap gain over the best single arm"
+    fitted = [p for p in policies.values() if isinstance(p, Policy)]
+    if not fitted: raise ParameterError("compare_policies needs at least one Policy from fit_policy (it knows the best single arm to compare with).")
+    first = fitted[0]
+    if any(p.arms_ != first.arms_ or p.best_arm_ != first.best_arm_ for p in fitted):
+        raise ParameterError("The policies were fitted on different data (their arms or best single arms differ); fit them on the same training data.")
+    _check_test_arms(td_test, first.arms_)
+    td_test = td_test if td_test.arms == first.arms_ else td_test.with_reference(first.arms_[0])
+    _check_policy_data(td_test, first.horizon_)
+    nu = nuisances if nuisances is not None else cross_fit(td_test, first.horizon_, seed=seed, train=train)
+    better = 1 if first.higher_is_better_ else -1
+    G = dr_scores(td_test, nu, clip)
+    rows, base = np.arange(len(td_test)), first.best_arm_
+    out = {}
+    for name, pol in policies.items():
+        arms = pol.assign(td_test.X) if isinstance(pol, Policy) else np.asarray(pol(td_test.X), dtype=object)
+        v = policy_value(td_test, arms, nu, n_boot=n_boot, seed=seed, clip=clip)
+        gain = bootstrap_ci(weighted_mean, better*(G.to_numpy()[rows, _arm_index(td_test, arms)] - G[base].to_numpy()), n_boot=n_boot, seed=seed)
+        out[name] = dict(method=pol.chosen_ if isinstance(pol, Policy) else name, value=v.loc["DR", "value"], ci_low=v.loc["DR", "ci_low"], ci_high=v.loc["DR", "ci_high"],
+                         ipw=v.loc["IPW", "value"], ipw_low=v.loc["IPW", "ci_low"], ipw_high=v.loc["IPW", "ci_high"],
+                         gain=gain.estimate, gain_low=gain.low, gain_high=gain.high, moved_share=float(np.mean(arms.astype(str) != str(base))))
+    return pd.DataFrame(out).T.astype({c: float for c in ["value", "ci_low", "ci_high", "ipw", "ipw_low", "ipw_high", "gain", "gain_low", "gain_high", "moved_share"]})
+
+def policy_summary(table:pd.DataFrame, best_arm, recommended:str)->dict:
+    "The `policy` entry of a report's metrics.json from a compare_policies table"
+    f = lambda v: None if pd.isna(v) else float(v)
+    return dict(best_single_arm=str(best_arm), recommended=recommended,
+                methods={name: dict(value=f(r.value), ci_low=f(r.ci_low), ci_high=f(r.ci_high),
+                                    gain_vs_best_arm=dict(value=f(r.gain), ci_low=f(r.gain_low), ci_high=f(r.gain_high)),
+                                    moved_share=f(r.moved_share)) for name, r in table.iterrows()})
+
+def plot_policy_tree(policy:Policy, arm_names:dict|None=None, ax=None):
+    "Draw a policy tree (policy_tree, or a default that chose it) with readable covariate and arm names"
+    import matplotlib.pyplot as plt
+    rule = policy.rule_
+    if not isinstance(rule, _TreeRule) or not hasattr(rule.estimator, "tree_model_") and not hasattr(rule.estimator, "policy_model_"):
+        raise ParameterError(f"{policy.method_} ({policy.chosen_}) is not a single policy tree; draw candidates_['policy_tree'] instead.")
+    ax = ax or plt.subplots(figsize=(10, 5))[1]
+    names = [str((arm_names or {}).get(a, a)) for a in policy.arms_]
+    rule.estimator.plot(feature_names=rule.feature_names, treatment_names=names, ax=ax, fontsize=9)
+    ax.set_title("Learned policy tree: each leaf's recommended arm")
+    return ax
