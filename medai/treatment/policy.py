@@ -298,7 +298,7 @@ def _check_policy_data(td:TreatmentData, horizon:float|None)->None:
     counts = td.treatment.value_counts(sort=False)
     small = counts[counts < MIN_ARM_PATIENTS]
     if len(small): raise DataError(f"{td.name}: arm(s) {', '.join(f'{a!r} ({n} patients)' for a, n in small.items())} have fewer than "
-                                   f"{MIN_ARM_PATIENTS} patients: too few to learn a policy; merge or drop them.")
+                                   f"{MIN_ARM_PATIENTS} patients: too few to learn or evaluate a policy; merge or drop them.")
     if td.kind != "survival": return
     if horizon is None: raise ParameterError(f"{td.name}: a survival outcome needs horizon= (the RMST horizon, in {td.time_unit or 'the time unit'}).")
     ends = td.time.groupby(td.treatment, observed=True).max()
