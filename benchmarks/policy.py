@@ -64,13 +64,22 @@ def main():
     ap.add_argument("--quick", action="store_true", help="2 splits, the semi-synthetic continuous trial and GBSG2 only")
     ap.add_argument("--splits", type=int, default=20, help="repeated 70/30 splits per dataset")
     ap.add_argument("--jobs", type=int, default=2, help="splits run in parallel")
+    ap.add_argument("--cache", type=Path, help="JSON-lines file of finished splits: appended as each ends, and splits found there are not rerun")
+    ap.add_argument("--report-only", action="store_true", help="summarize the splits in --cache without running more")
     a = ap.parse_args()
     names = ["multiarm_trial", "gbsg2"] if a.quick else list(SEMI) + (["metabric_4arm"] if (a.data_root/"treatment"/"metabric_clinical.tsv").exists() else []) + ["gbsg2"]
     splits = 2 if a.quick else a.splits
     t0 = time.perf_counter()
-    tasks = [(n, r) for n in names for r in range(splits)]
-    rows = sum(Parallel(n_jobs=a.jobs)(delayed(one_split)(n, a.data_root, r, 200 if a.quick else 1000) for n, r in tasks), [])
+    done = [json.loads(line) for line in a.cache.read_text().splitlines()] if a.cache and a.cache.exists() else []
+    have = {(r["dataset"], r["rep"]) for r in done}
+    tasks = [(n, r) for r in range(splits) for n in names if (n, r) not in have and not a.report_only]   # split by split across datasets
+    rows = list(done)
+    for out in Parallel(n_jobs=a.jobs, return_as="generator_unordered")(delayed(one_split)(n, a.data_root, r, 200 if a.quick else 1000) for n, r in tasks):
+        rows += out
+        if a.cache:
+            with a.cache.open("a") as f: f.writelines(json.dumps(r) + "\n" for r in out)
     df = pd.DataFrame(rows)
+    df = df[df.dataset.isin(names) & (df.rep < splits)]
     results, checks = {}, []
     for name, d in df.groupby("dataset", sort=False):
         per = {}
@@ -82,7 +91,7 @@ def main():
                 per[m].update(mean_true_gain=g.true_gain.mean(), mean_oracle_gain=g.oracle_gain.mean(),
                               oracle_share=g.true_gain.mean()/g.oracle_gain.mean())
         dd = per["default"]
-        results[name] = dict(methods={m: {k: round(float(v), 4) for k, v in r.items()} for m, r in per.items()},
+        results[name] = dict(splits=int(d.rep.nunique()), methods={m: {k: round(float(v), 4) for k, v in r.items()} for m, r in per.items()},
                              chosen=d[d.method == "default"].chosen.value_counts().to_dict(), best_single_arm=d.best_arm.value_counts().to_dict(),
                              fit_seconds=round(float(d.fit_seconds.mean()), 1))
         checks += [dict(name=f"{name}: default policy gain over the best single arm", value=round(float(dd["mean_gain"]), 4), target=0.0, better="higher"),

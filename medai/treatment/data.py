@@ -69,6 +69,9 @@ def validate(td:TreatmentData)->TreatmentData:
     if len(td.arms) < 2: raise DataError(f"{name}: every patient received {td.arms[0] if td.arms else 'nothing'!r}: effects need at least two arms.")
     empty = [c for c in td.X.columns if td.X[c].isna().all()]
     if empty: raise DataError(f"{name}: covariates {empty} are missing for every patient; drop them.")
+    # text covariates become categoricals, so every subset (a fold, a held-out part) knows all their levels
+    text = [c for c in td.X.columns if pd.api.types.is_object_dtype(td.X[c]) or pd.api.types.is_string_dtype(td.X[c]) and not isinstance(td.X[c].dtype, pd.CategoricalDtype)]
+    if text: td.X = td.X.astype({c: "category" for c in text})
     if td.kind == "survival":
         if td.time is None or td.event is None: raise DataError(f"{name}: a survival outcome needs time and event columns.")
         if td.time.isna().all(): raise DataError(f"{name}: all survival times are missing.")
