@@ -95,7 +95,8 @@ def _gain_text(learner, gain:float, lo:float, hi:float, outcome:str, unit:str, s
     "'add 2.1 months (95% CI 0.3 to 3.9) of survival within 60 months', or 'raise the score by 0.52 points (...)'"
     ci = f"{'simultaneous ' if simultaneous else ''}95% CI"
     if hasattr(learner, "horizon_"):
-        return f"add {gain:.1f} {learner.time_unit_} ({ci} {lo:.1f} to {hi:.1f}) of {outcome} within {learner.horizon_:.0f} {learner.time_unit_}"
+        verb = "add" if gain >= 0 else "cost"
+        return f"{verb} {abs(gain):.1f} {learner.time_unit_} ({ci} {lo:.1f} to {hi:.1f}) of {outcome} within {learner.horizon_:.0f} {learner.time_unit_}"
     return f"{'raise' if gain >= 0 else 'lower'} {outcome} by {abs(gain):.2f}{' ' + unit if unit else ''} ({ci} {lo:.2f} to {hi:.2f})"
 
 def _estimates(learner, X:pd.DataFrame, against, level:float)->tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
