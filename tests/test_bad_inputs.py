@@ -597,6 +597,13 @@ def _(tmp):
     test = td.subset(np.flatnonzero((td.treatment != "c").to_numpy()[90:]) + 90)
     return lambda: compare_policies(test, {"best": pol})
 
+@case("METABRIC's therapies combined, one misspelled", DataError, "lacks \\['Hormone Therapi'\\]")
+def _(tmp):
+    from medai.treatment.data import METABRIC_COVARIATES, load_metabric
+    cols = METABRIC_COVARIATES + ["Patient ID", "Chemotherapy", "Hormone Therapy", "Overall Survival (Months)", "Overall Survival Status"]
+    pd.DataFrame({c: ["YES", "NO"] for c in cols}).to_csv(tmp/"metabric.tsv", sep="\t", index=False)
+    return lambda: load_metabric(tmp/"metabric.tsv", treatment=["Chemotherapy", "Hormone Therapi"])
+
 @case("held-out patients on an arm the policy never saw", DataError, "never saw in training")
 def _(tmp):
     from medai.treatment.policy import compare_policies
