@@ -41,11 +41,11 @@ def main():
     warnings.simplefilter("ignore")
     models = {"persistence": {}, "linear": {}, "arima": dict(orders=((2, 1, 0),)) if a.quick else {},
               DEFAULT_FORECASTER: dict(epochs=3, show_progress=False) if a.quick else dict(show_progress=False)}
-    results, checks = {}, []
+    results, checks, skipped = {}, [], []
     for name, (fname, published) in DATASETS.items():
         if a.quick and name != "iglu": continue
         path = a.data_root/"cgm"/fname
-        if not path.exists(): print(f"{path} not found: skipped", flush=True); continue
+        if not path.exists(): print(f"{path} not found: skipped", flush=True); skipped.append(str(path)); continue
         cgm = load_cgm(path)
         g = assign_splits(cgm, by="time", test=0.2, val=0.1)
         results[name] = {}
@@ -70,7 +70,7 @@ def main():
         for h in (30, 60):
             value = round(r[DEFAULT_FORECASTER][f"rmse_{h}"] - r["linear"][f"rmse_{h}"], 3)   # must be strictly below linear AR
             checks.append(dict(name=f"{name}: medai pooled {h}-min RMSE minus linear AR's", value=value, target=0.0, better="lower", met=bool(value < 0)))
-    print(json.dumps(dict(benchmark="cgm_forecast", quick=a.quick, default=DEFAULT_FORECASTER, checks=checks, results=results)))
+    print(json.dumps(dict(benchmark="cgm_forecast", quick=a.quick, default=DEFAULT_FORECASTER, checks=checks, results=results, skipped=skipped)))
 
 if __name__ == "__main__":
     main()

@@ -4,7 +4,7 @@ For each dataset, 20 repeated 70/30 splits stratified by arm (semi-synthetic tri
 for each repetition as well). On the 70% part, `fit_policy(method="default")` fits every method (best single arm,
 the CI-aware rule, econml's DR policy tree and forest) and picks one by cross-fitted DR value on that part only;
 on the 30% part, `compare_policies` gives each method's doubly robust gain over the best single arm (chosen on
-the 70%), with nuisances cross-fitted on the 30%. On the semi-synthetic trials the true gain is known too, and
+the 70%), with nuisance models fitted on the 70%. On the semi-synthetic trials the true gain is known too, and
 so is the oracle policy's (each patient's truly best arm).
 Datasets: medai's semi-synthetic four-arm trial on GBSG2 covariates (continuous outcome, and its survival
 version: RMST within 60 months), METABRIC with chemotherapy x hormone therapy as four arms (overall survival,
@@ -21,7 +21,7 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import train_test_split
 from medai.core import load_dataset
 from medai.treatment.data import from_table, load_metabric
-from medai.treatment.policy import POLICY_METHODS, compare_policies, fit_policy
+from medai.treatment.policy import POLICY_METHODS, compare_policies, fit_policy, selection_margin
 
 ROOT = Path(__file__).resolve().parents[1]
 SEMI = ("multiarm_trial", "multiarm_trial_survival")
@@ -50,7 +50,8 @@ def one_split(name:str, data_root:Path, rep:int, n_boot:int)->list:
     rows = []
     for m, pol in policies.items():
         r = dict(dataset=name, rep=rep, method=m, chosen=default.chosen_, gain=table.loc[m, "gain"], gain_low=table.loc[m, "gain_low"],
-                 gain_high=table.loc[m, "gain_high"], moved=table.loc[m, "moved_share"], best_arm=str(default.best_arm_), fit_seconds=fit_s)
+                 gain_high=table.loc[m, "gain_high"], moved=table.loc[m, "moved_share"], best_arm=str(default.best_arm_), fit_seconds=fit_s,
+                 selection_z=float(default.selection_.loc[m, "z"]) if m in default.selection_.index else None)
         if td.true_effect is not None:
             r["true_gain"] = true_gain(test, pol.assign(test.X), default.best_arm_)
             eff = test.true_effect.assign(**{str(test.reference): 0.0})[test.arms]
@@ -102,6 +103,7 @@ def main():
                                target=0.5, better="higher"))
     for c in checks: c["met"] = bool(c["value"] >= c["target"] if c["better"] == "higher" else c["value"] <= c["target"])
     print(json.dumps(dict(benchmark="policy", quick=a.quick, splits=splits, methods=["default", *POLICY_METHODS],
+                          selection_margin_se=round(selection_margin(len(POLICY_METHODS) - 1), 3),
                           minutes=round((time.perf_counter() - t0)/60, 1), checks=checks, results=results)))
 
 if __name__ == "__main__": main()

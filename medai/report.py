@@ -15,9 +15,9 @@ from .core import (MedaiError, ParameterError, ReportError, atomic_write, case_s
                         file_sha256, project_root, reports_dir, run_dir)
 
 # %% auto #0
-__all__ = ['PROVENANCE_PACKAGES', 'Parameter', 'parse_parameters', 'check_value', 'coerce_text', 'validate_parameters',
-           'list_case_studies', 'find_notebook', 'notebook_parameters', 'save_figure', 'count_columns', 'save_table',
-           'log_metrics', 'package_versions', 'provenance', 'check_run_id', 'check_writable', 'render_html',
+__all__ = ['Parameter', 'parse_parameters', 'check_value', 'coerce_text', 'validate_parameters', 'list_case_studies',
+           'find_notebook', 'notebook_parameters', 'save_figure', 'count_columns', 'save_table', 'log_metrics',
+           'install_requirements', 'package_versions', 'provenance', 'check_run_id', 'check_writable', 'render_html',
            'run_report', 'build_index', 'run_all', 'check_reproducible']
 
 # %% ../nbs/02_report.ipynb #8a83d719
@@ -271,8 +271,18 @@ def log_metrics(
     return new
 
 # %% ../nbs/02_report.ipynb #ce7aa230
-PROVENANCE_PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "torch", "monai", "scikit-survival", "lifelines",
-                       "tableone", "matplotlib", "seaborn", "papermill", "nbconvert", "econml", "statsforecast", "simglucose")
+def install_requirements()->tuple[str, ...]:
+    "Names of the packages medai installs with (settings.ini's `requirements`, read from the installed metadata): every one a result may depend on"
+    import re
+    from importlib.metadata import PackageNotFoundError, requires
+    try: reqs = [r for r in requires("medai") or [] if "extra ==" not in r]
+    except PackageNotFoundError: reqs = []
+    root = project_root()
+    if not reqs and root is not None:   # a source checkout that was never installed
+        import configparser
+        cfg = configparser.ConfigParser(); cfg.read(root/"settings.ini")
+        reqs = cfg["DEFAULT"].get("requirements", "").split()
+    return tuple(dict.fromkeys(re.split(r"[\s<>=!~;\[]", r, maxsplit=1)[0] for r in reqs))
 
 def _git(*args)->str|None:
     root = project_root()
@@ -280,11 +290,11 @@ def _git(*args)->str|None:
     try: return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError): return None
 
-def package_versions(names=PROVENANCE_PACKAGES)->dict[str, str]:
-    "Installed versions of `names` (those not installed are left out)"
+def package_versions(names=None)->dict[str, str]:
+    "Installed versions of `names` (default: medai's install requirements; those not installed are left out)"
     from importlib.metadata import version, PackageNotFoundError
     out = {}
-    for n in names:
+    for n in names or install_requirements():
         try: out[n] = version(n)
         except PackageNotFoundError: pass
     return out

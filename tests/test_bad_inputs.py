@@ -611,6 +611,16 @@ def _(tmp):
     pol = fit_policy(td.subset(np.arange(100)), "best_single_arm")
     return lambda: compare_policies(td.subset(np.arange(60, 120)), {"best": pol})
 
+@case("an effect model's option misspelled (econml)", ParameterError, "Did you mean 'min_samples_leaf'")
+def _(tmp):
+    from medai.treatment.cate import EffectModel
+    return lambda: EffectModel("causal_forest", min_sample_leaf=20)
+
+@case("an effect model's option misspelled (network)", ParameterError, "Did you mean 'patience'")
+def _(tmp):
+    from medai.treatment.cate import EffectModel
+    return lambda: EffectModel("dragonnet", patiense=10)
+
 @case("an unknown column role", ParameterError, "Unknown column role")
 def _(tmp):
     f = cohort(tmp)

@@ -28,6 +28,12 @@ def test_a_covariate_that_flips_the_best_arm_is_found():
         assert (assigned == truth)[np.abs(td.X.marker) > 0.5].mean() > 0.85, method   # away from the boundary
         assert not (assigned == "c").any(), method
 
+def test_best_on_average_is_the_arm_with_the_best_mean_effect():
+    td = trial(lambda X: {"b": np.full(len(X), 1.0), "c": np.full(len(X), -1.0)})
+    model = EffectModel("t_learner", n_boot=0).fit(td)
+    assert best_on_average(model) == "b" and best_on_average(model, higher_is_better=False) == "c"
+    assert best_on_average(EffectModel("t_learner", n_boot=0).fit(td.with_reference("b"))) == "b"   # whichever arm is the reference
+
 def test_recommend_follows_the_same_rule():
     td = trial(lambda X: {"b": np.where(X.marker > 0, 1.5, -1.5), "c": np.full(len(X), -1.0)})
     model = EffectModel("dr_learner").fit(td)

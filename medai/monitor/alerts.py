@@ -11,8 +11,8 @@ from ..core import DataError, ParameterError, progress
 from .forecast import GL_CENTER, GL_SCALE, N_INPUTS, NeuralForecaster
 
 # %% auto #0
-__all__ = ['DECISION_SUPPORT', 'ALERT_COLUMNS', 'Tick', 'Rule', 'glucose_rules', 'Monitor', 'replay', 'hypo_episodes',
-           'evaluate_alerts']
+__all__ = ['DECISION_SUPPORT', 'ALERT_COLUMNS', 'Tick', 'Rule', 'glucose_rules', 'Monitor', 'replay', 'reading_interval',
+           'hypo_episodes', 'evaluate_alerts']
 
 # %% ../../nbs/34_monitor.alerts.ipynb #7e450b29
 DECISION_SUPPORT = "Decision support, not a prescription: follow the patient's care plan."
@@ -198,14 +198,23 @@ def replay(monitor:Monitor, readings:pd.DataFrame, show_progress:bool=True)->pd.
     out = [a for a in out if len(a)]
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=ALERT_COLUMNS)
 
-def hypo_episodes(readings:pd.DataFrame, threshold:float=70, min_minutes:float=15)->pd.DataFrame:
-    "Episodes of at least `min_minutes` below `threshold` per patient: id, onset, end, nadir"
+def reading_interval(times)->pd.Timedelta:
+    "A sensor's reading interval: the median gap between consecutive readings (5 minutes when there is only one)"
+    gaps = np.diff(np.sort(np.asarray(times, dtype="datetime64[ns]")))
+    return pd.Timedelta(np.median(gaps)) if len(gaps) else pd.Timedelta("5min")
+
+def hypo_episodes(
+    readings:pd.DataFrame, threshold:float=70, min_minutes:float=15,
+    step:str|None=None,          # reading interval, e.g. '1min' or '15min' (default: each patient's median interval)
+)->pd.DataFrame:
+    "Episodes of at least `min_minutes` below `threshold` per patient, each reading standing for one reading interval: id, onset, end, nadir"
     rows = []
     for pid, p in readings.groupby("id", sort=False):
         below = (p["gl"] < threshold).to_numpy(); t = p["time"].to_numpy(); gl = p["gl"].to_numpy()
+        each = pd.Timedelta(step) if step else reading_interval(t)
         edges = np.flatnonzero(np.diff(np.r_[0, below.astype(int), 0]))
         for a, b in zip(edges[::2], edges[1::2]):
-            if (t[b - 1] - t[a]) >= np.timedelta64(int(min_minutes) - 5, "m"):   # each reading stands for 5 minutes
+            if pd.Timedelta(t[b - 1] - t[a]) + each >= pd.Timedelta(minutes=min_minutes):
                 rows.append(dict(id=pid, onset=t[a], end=t[b - 1], nadir=gl[a:b].min()))
     return pd.DataFrame(rows, columns=["id", "onset", "end", "nadir"])
 

@@ -216,10 +216,19 @@ NETWORK_METHODS = {"tarnet": dict(), "dragonnet": dict(dragonnet=True), "tarnet_
                    "dragonnet_ft": dict(backbone="ft_transformer", dragonnet=True)}
 EFFECT_METHODS = tuple(NETWORK_METHODS) + ECONML_METHODS
 
+def _check_options(method:str, params:dict)->None:
+    "ParameterError for an option the method's estimator (TARNet's, or the econml estimator's constructor) does not take"
+    import inspect
+    cls = TARNet if method in NETWORK_METHODS else type(econml_estimator(method, 0, 0)[0])
+    allowed = sorted(set(inspect.signature(cls.__init__).parameters) - {"self", "seed", "random_state"})
+    for k in params:
+        if k not in allowed: raise ParameterError(f"{method} has no option {k!r}.{did_you_mean(k, allowed)} Options: {', '.join(allowed)}.")
+
 class EffectModel:
     "Individual treatment effects on a continuous or binary outcome, with intervals, from any of EFFECT_METHODS"
     def __init__(self, method:str="tarnet", seed:int=0, n_boot:int=50, **params):
         if method not in EFFECT_METHODS: raise ParameterError(f"Unknown effect method {method!r}.{did_you_mean(method, EFFECT_METHODS)} Methods: {', '.join(EFFECT_METHODS)}.")
+        _check_options(method, params)
         self.method, self.seed, self.n_boot, self.params = method, seed, n_boot, params
 
     def _codes(self, td:TreatmentData)->np.ndarray:

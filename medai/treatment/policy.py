@@ -14,9 +14,9 @@ from .effects import SurvivalTLearner, rmst
 
 # %% auto #0
 __all__ = ['POLICY_METHODS', 'MIN_ARM_PATIENTS', 'censoring_survival', 'ipcw_rmst', 'survival_folds', 'cross_fit', 'second_stage',
-           'SurvivalDRLearner', 'SurvivalXLearner', 'held_out_effects', 'best_arm_policy', 'weighted_mean', 'dr_scores',
-           'policy_value', 'qini_curve', 'qini_coefficient', 'qini_interval', 'plot_qini', 'Policy', 'fit_policy',
-           'compare_policies', 'policy_summary', 'plot_policy_tree']
+           'SurvivalDRLearner', 'SurvivalXLearner', 'held_out_effects', 'weighted_mean', 'ratio_of_sums', 'dr_scores',
+           'policy_value', 'qini_curve', 'qini_coefficient', 'qini_interval', 'plot_qini', 'Policy', 'selection_margin',
+           'fit_policy', 'compare_policies', 'policy_summary', 'plot_policy_tree']
 
 # %% ../../nbs/24_treatment.policy.ipynb #a10c4013
 def censoring_survival(time:np.ndarray, event:np.ndarray)->tuple[np.ndarray, np.ndarray]:
@@ -54,15 +54,12 @@ def _outcome_folds(td:TreatmentData, folds:int, seed:int):
     strata = td.treatment.astype(str) + ("_" + td.y.astype(str) if td.kind == "binary" else "")
     return StratifiedKFold(folds, shuffle=True, random_state=seed).split(td.X, strata)
 
-def _outcome_regression(td:TreatmentData, tr, te, seed:int)->np.ndarray:
-    "Gradient-boosting T-learner of a continuous or binary outcome: predictions under each arm, (len(te), n_arms)"
+def _predict_under_arms(train:TreatmentData, X:pd.DataFrame, seed:int)->pd.DataFrame:
+    "Gradient-boosting T-learner of a continuous or binary outcome, fitted on `train`: predictions for `X` under each arm"
     from sklearn.pipeline import make_pipeline
-    out = []
-    for a in td.arms:
-        m = tr[(td.treatment.to_numpy()[tr] == a)]
-        reg = make_pipeline(preprocessor(td.X), outcome_model(seed))
-        out.append(reg.fit(td.X.iloc[m], td.y.iloc[m]).predict(td.X.iloc[te]))
-    return np.stack(out, 1)
+    on = lambda a: (train.treatment == a).to_numpy() & train.y.notna().to_numpy()
+    return pd.DataFrame({a: make_pipeline(preprocessor(train.X), outcome_model(seed)).fit(train.X[on(a)], train.y[on(a)]).predict(X)
+                         for a in train.arms}, index=X.index)
 
 def _fit_on(train:TreatmentData, td:TreatmentData, horizon, model:str, seed:int)->tuple[pd.DataFrame, pd.DataFrame]:
     "Outcome predictions under each arm and propensities for `td`, from models fitted on `train` only"
@@ -71,10 +68,7 @@ def _fit_on(train:TreatmentData, td:TreatmentData, horizon, model:str, seed:int)
     if td.kind == "survival":
         eff = SurvivalTLearner(model, horizon=horizon, n_boot=0, seed=seed).fit(train).effects(td.X, intervals=False)
         mu = eff[[f"rmst[{a}]" for a in td.arms]].set_axis(td.arms, axis=1)
-    else:
-        on = lambda a: (train.treatment == a).to_numpy() & train.y.notna().to_numpy()
-        mu = pd.DataFrame({a: make_pipeline(preprocessor(train.X), outcome_model(seed)).fit(train.X[on(a)], train.y[on(a)]).predict(td.X)
-                           for a in td.arms}, index=td.X.index)
+    else: mu = _predict_under_arms(train, td.X, seed)
     arm = make_pipeline(preprocessor(train.X), arm_model(seed)).fit(train.X, train.treatment.cat.codes)
     return mu, pd.DataFrame(arm.predict_proba(td.X), columns=td.arms, index=td.X.index)
 
@@ -95,7 +89,7 @@ def cross_fit(td:TreatmentData, horizon:float|None=None, model:str="cox", folds:
             mu.iloc[te] = eff[[f"rmst[{a}]" for a in td.arms]].to_numpy()
         y = ipcw_rmst(td.time, td.event, horizon, groups=td.treatment.astype(str))
     else:
-        for tr, te in _outcome_folds(td, folds, seed): mu.iloc[te] = _outcome_regression(td, tr, te, seed)
+        for tr, te in _outcome_folds(td, folds, seed): mu.iloc[te] = _predict_under_arms(td.subset(tr), td.X.iloc[te], seed).to_numpy()
         y = td.y.to_numpy(float)
     return dict(mu=mu, e=propensity(td, folds=folds, seed=seed), y=y, horizon=horizon)
 
@@ -200,16 +194,14 @@ def held_out_effects(td:TreatmentData, horizon:float|None=None, model:str="cox",
             out.append(eff[[f"effect[{a}]" for a in td.arms[1:]]])
     return pd.concat(out).loc[td.X.index]
 
-def best_arm_policy(gains:pd.DataFrame, reference, higher_is_better:bool=True)->np.ndarray:
-    "The arm with the largest estimated gain (columns 'name[arm]') when that gain is a benefit, else the reference"
-    g = gains if higher_is_better else -gains
-    best = g.idxmax(axis=1).str.extract(r"\[(.*)\]$")[0]
-    return np.where(g.max(axis=1) > 0, best, str(reference))
-
 # %% ../../nbs/24_treatment.policy.ipynb #586dddc9
 def weighted_mean(v, w=None):
     "Mean of `v`, or its weighted means for (B, n) bootstrap weights (vectorized for `bootstrap_ci`)"
     return float(np.mean(v)) if w is None else (np.asarray(w)*v).sum(-1)/np.asarray(w).sum(-1)
+
+def ratio_of_sums(num, den, w=None):
+    "sum(num) / sum(den), or its values for (B, n) bootstrap weights (vectorized for `bootstrap_ci`)"
+    return float(np.sum(num)/np.sum(den)) if w is None else (np.asarray(w)*num).sum(-1)/(np.asarray(w)*den).sum(-1)
 
 def _arm_index(td:TreatmentData, policy)->np.ndarray:
     "Column index of each patient's assigned arm; ParameterError for an arm the cohort does not have"
@@ -231,13 +223,14 @@ def policy_value(
     td:TreatmentData, policy:np.ndarray|pd.Series, nuisances:dict, # cohort, the arm each patient would get, from cross_fit
     n_boot:int=1000, seed:int=0, clip:float=0.02,
 )->pd.DataFrame:       # rows IPW and DR: value (mean restricted time), ci_low, ci_high
-    "Value of a policy (mean restricted survival time if all patients followed it), by IPW and DR, with bootstrap CIs"
+    "Value of a policy (mean outcome, or restricted survival time, if all patients followed it), by self-normalized IPW and DR, with bootstrap CIs"
     k, rows = _arm_index(td, policy), np.arange(len(td))
     e = nuisances["e"].to_numpy(float).clip(clip, 1 - clip)
     follow = td.treatment.cat.codes.to_numpy() == k
-    ipw = follow*nuisances["y"]/e[rows, k]
+    w = follow/e[rows, k]             # IPW, self-normalized (Hajek): the weights of the patients who followed the policy sum to one
     dr = dr_scores(td, nuisances, clip).to_numpy()[rows, k]
-    out = {name: bootstrap_ci(weighted_mean, vals, n_boot=n_boot, seed=seed).as_dict() for name, vals in (("IPW", ipw), ("DR", dr))}
+    out = {"IPW": bootstrap_ci(ratio_of_sums, w*nuisances["y"], w, n_boot=n_boot, seed=seed).as_dict(),
+           "DR": bootstrap_ci(weighted_mean, dr, n_boot=n_boot, seed=seed).as_dict()}
     return pd.DataFrame(out).T
 
 # %% ../../nbs/24_treatment.policy.ipynb #c495769d
@@ -378,6 +371,11 @@ def _fit_rule(method:str, td:TreatmentData, scores:pd.DataFrame, better:int, hor
 def _training_folds(td:TreatmentData, folds:int, seed:int):
     return survival_folds(td, folds, seed) if td.kind == "survival" else _outcome_folds(td, folds, seed)
 
+def selection_margin(n_candidates:int)->float:
+    "Standard errors by which the best of `n_candidates` personalized methods must beat the best single arm: one SE, simultaneous over the candidates"
+    from scipy.stats import norm
+    return float(norm.isf(norm.sf(1.0)/n_candidates))   # one candidate: 1 SE (a one-sided 84% bound); three: 1.62 SE (Bonferroni)
+
 def _selection(td:TreatmentData, scores:pd.DataFrame, better:int, horizon, seed:int, folds:int, opts:dict)->pd.DataFrame:
     "Cross-fitted DR gain of each personalized method over the best single arm, on the training data only"
     base = scores.mean().idxmax()
@@ -388,7 +386,8 @@ def _selection(td:TreatmentData, scores:pd.DataFrame, better:int, horizon, seed:
         for tr, te in _training_folds(td, folds, seed):
             assigned[te] = _fit_rule(m, td.subset(tr), scores.iloc[tr], better, horizon, seed, opts)(td.X.iloc[te])
         gain = G[rows, _arm_index(td, assigned)] - scores[base].to_numpy()
-        out[m] = dict(gain=gain.mean(), se=gain.std(ddof=1)/np.sqrt(len(gain)), moved_share=float(np.mean(assigned.astype(str) != str(base))))
+        se = gain.std(ddof=1)/np.sqrt(len(gain))
+        out[m] = dict(gain=gain.mean(), se=se, z=gain.mean()/se if se > 0 else 0.0, moved_share=float(np.mean(assigned.astype(str) != str(base))))
     return pd.DataFrame(out).T
 
 def fit_policy(
@@ -420,7 +419,7 @@ def fit_policy(
     if method != "default": return make(method)
     selection = _selection(td, scores, better, horizon, seed, folds, opts)
     top = selection.gain.idxmax()
-    chosen = top if selection.loc[top, "gain"] > selection.loc[top, "se"] else "best_single_arm"
+    chosen = top if selection.loc[top, "z"] > selection_margin(len(selection)) else "best_single_arm"
     candidates = {m: make(m) for m in POLICY_METHODS}
     pol = Policy("default", candidates[chosen].rule_, td.arms, candidates[chosen].best_arm_, td.X.columns, td.kind, better > 0, horizon)
     pol.chosen_, pol.selection_, pol.candidates_ = chosen, selection, candidates
