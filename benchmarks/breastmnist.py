@@ -25,7 +25,7 @@ from medai.core import seed_everything
 from medai.eval import bootstrap_ci, roc_auc
 from medai.imaging.data import load_medmnist
 from medai.imaging.models import build_network
-from medai.imaging.train import _probs, fit, predict_proba
+from medai.imaging.train import network_probabilities, fit, predict_proba
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,7 +44,7 @@ def paper_recipe(data, seed:int, epochs:int, budget_min:float):
         for idx in torch.randperm(len(y), generator=g).split(128):
             opt.zero_grad(); nn.functional.cross_entropy(model(x[idx]), y[idx]).backward(); opt.step()
         sched.step(); done += 1
-        auc = roc_auc(va.labels, _probs(model, va.images, 256, torch.device("cpu"))[:, 1])
+        auc = roc_auc(va.labels, network_probabilities(model, va.images, 256, torch.device("cpu"))[:, 1])
         if auc > best: best, best_state = auc, copy.deepcopy(model.state_dict())
         if time.perf_counter() - start > 60*budget_min: break
     model.load_state_dict(best_state)
@@ -81,7 +81,7 @@ def main():
                                    val_auc=roc_auc(val.labels, predict_proba(model, val.images, tta=tta)[:, 1]),
                                    best_epochs=[m.best_epoch for m in ensemble], epochs_run=[len(m.history) for m in ensemble], train_seconds=sec))
         model, val_auc, done, sec = paper_recipe(data, s, 4 if a.quick else 100, budget)
-        p = _probs(model, test.images, 256, torch.device("cpu"))[:, 1]
+        p = network_probabilities(model, test.images, 256, torch.device("cpu"))[:, 1]
         runs["paper_resnet18"].append(dict(seed=s, test_auc=roc_auc(test.labels, p), val_auc=val_auc, epochs_run=done, train_seconds=sec))
     mean = {k: float(np.mean([r["test_auc"] for r in v])) for k, v in runs.items()}
     longest = max(r["train_seconds"] for r in runs["medai"])/60

@@ -94,10 +94,6 @@ def _sweep(args)->int:
     return 1 if len(sweep.failed) else 0
 
 # %% ../nbs/03_cli.ipynb #9d144a3a
-def _register_pillars():
-    "Import the pillars so that their datasets join the registry"
-    import medai.imaging.data, medai.treatment.data, medai.monitor.simulate  # noqa: F401
-
 def _predict(args)->int:
     from medai.core import ParameterError, atomic_write
     from medai.imaging.export import ExportedModel
@@ -116,7 +112,6 @@ def main(argv:list[str]|None=None)->int:
     args = parser.parse_args(argv)
     try:
         if args.command == "datasets":
-            _register_pillars()
             print(list_datasets()[["name", "kind", "description"]].to_string(index=False)); return 0
         if args.command == "predict": return _predict(args)
         if args.command == "sweep": return _sweep(args)

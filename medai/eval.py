@@ -11,10 +11,11 @@ import matplotlib.pyplot as plt, seaborn as sns
 from .core import ParameterError, DataError, progress
 
 # %% auto #0
-__all__ = ['sensitivity', 'specificity', 'ppv', 'npv', 'accuracy', 'f1', 'BINARY_METRICS', 'roc_auc', 'confusion_counts',
-           'brier_score', 'expected_calibration_error', 'net_benefit', 'BootstrapCI', 'bootstrap_weights',
-           'bootstrap_ci', 'youden_threshold', 'evaluate_binary', 'use_medai_style', 'plot_roc', 'plot_calibration',
-           'plot_decision_curve', 'plot_confusion_matrix', 'plot_binary_evaluation']
+__all__ = ['sensitivity', 'specificity', 'ppv', 'npv', 'accuracy', 'f1', 'BINARY_METRICS', 'COHORT_ATTRIBUTES', 'roc_auc',
+           'confusion_counts', 'brier_score', 'expected_calibration_error', 'net_benefit', 'BootstrapCI',
+           'bootstrap_weights', 'bootstrap_ci', 'youden_threshold', 'evaluate_binary', 'use_medai_style', 'plot_roc',
+           'plot_calibration', 'plot_decision_curve', 'plot_confusion_matrix', 'plot_binary_evaluation', 'age_bands',
+           'default_subgroups', 'subgroup_performance']
 
 # %% ../nbs/01_eval.ipynb #72d00836
 def _prep(y_true, y_score, w=None):
@@ -314,3 +315,55 @@ def plot_binary_evaluation(
     plot_confusion_matrix(y_true, y_prob, threshold, labels=labels, ax=axes[1, 1])
     fig.tight_layout()
     return fig
+
+# %% ../nbs/01_eval.ipynb #af16ef7c
+def age_bands(
+    age,                                   # ages in years
+    edges:tuple=(0, 40, 50, 60, 70, 200),  # band edges
+)->pd.Series:
+    "Ages as bands ('<40', '40-49', ..., '70+')"
+    labels = [f"<{edges[1]}"] + [f"{a}-{b - 1}" for a, b in zip(edges[1:-2], edges[2:-1])] + [f"{edges[-2]}+"]
+    return pd.Series(pd.cut(np.asarray(age, dtype=float), list(edges), right=False, labels=labels), name="age band").astype(str)
+
+COHORT_ATTRIBUTES = ("sex", "gender", "site", "centre", "center", "hospital", "subtype", "ethnicity", "race", "group", "kind")
+
+def default_subgroups(
+    frame:pd.DataFrame,   # one row per case: the cohort's columns
+    max_levels:int=6,     # a column with more levels is not a subgroup attribute
+    max_attributes:int=3, # at most this many attributes
+)->pd.DataFrame:          # attribute -> level per case
+    "Subgroup attributes a cohort offers: age bands, then sex, site, subtype and the like, then other categorical columns"
+    frame = frame.reset_index(drop=True)
+    out = {}
+    age = next((c for c in frame.columns if str(c).lower() in ("age", "age_years", "age at diagnosis")), None)
+    if age is not None and pd.api.types.is_numeric_dtype(frame[age]): out["age band"] = age_bands(frame[age])
+    named = [c for c in frame.columns if str(c).lower() in COHORT_ATTRIBUTES]
+    other = [c for c in frame.columns if c not in named and c != age and not pd.api.types.is_float_dtype(frame[c])]
+    for c in named + other:
+        if len(out) >= max_attributes: break
+        if 2 <= frame[c].nunique() <= max_levels: out[str(c)] = frame[c].astype(str)
+    return pd.DataFrame(out, index=frame.index)
+
+def subgroup_performance(
+    metric,              # metric(*arrays) -> float, as `bootstrap_ci` takes it
+    *arrays,             # paired arrays over all cases (e.g. y_true, y_score)
+    groups:pd.DataFrame|dict, # attribute name -> a level per case
+    name:str="metric",   # the metric's name in the table
+    min_size:int=20,     # levels with fewer cases get no estimate
+    n_boot:int=1000, level:float=0.95, seed:int=0,
+)->pd.DataFrame:         # attribute, group, n, metric, value, ci_low, ci_high
+    "A metric with bootstrap CIs within each level of each attribute"
+    groups = pd.DataFrame(groups).reset_index(drop=True)
+    arrays = [np.asarray(a) for a in arrays]
+    if any(len(a) != len(groups) for a in arrays): raise DataError(f"subgroup_performance: {len(groups)} group labels for arrays of length {[len(a) for a in arrays]}.")
+    rows = []
+    for attr in groups.columns:
+        for g, idx in groups.groupby(attr, dropna=False, observed=True).indices.items():
+            row = dict(attribute=attr, group=str(g), n=len(idx), metric=name, value=None, ci_low=None, ci_high=None)
+            if len(idx) >= min_size:
+                try:
+                    ci = bootstrap_ci(metric, *(a[idx] for a in arrays), n_boot=n_boot, level=level, seed=seed)
+                    if np.isfinite(ci.estimate): row.update(value=ci.estimate, ci_low=ci.low, ci_high=ci.high)
+                except DataError: pass   # undefined in this level (e.g. one class only): no estimate
+            rows.append(row)
+    return pd.DataFrame(rows)

@@ -10,18 +10,17 @@ from datetime import date, timedelta
 from pathlib import Path
 import numpy as np, pandas as pd
 from .core import DataError, MedaiError, ParameterError, atomic_write
+# reading protected files and recording identifiers are the core's (every loader needs them); their names stay importable from here
+from .core import (ENCRYPTION_MAGIC, IDENTIFIERS_FILE, DecryptedFile, PrivacyError, aes_gcm, decrypt_bytes, is_encrypted,
+                        load_key, open_data, record_identifiers)
 
 # %% auto #0
-__all__ = ['MAGIC', 'DEID_ACTIONS', 'CHARACTERISTICS', 'DEID_METHOD', 'IDENTIFIERS_FILE', 'PHI_PATTERNS', 'PrivacyError',
-           'new_key_file', 'load_key', 'pseudonym', 'pseudonymize_table', 'pseudonymize_file', 'is_encrypted',
-           'encrypt_file', 'decrypt_bytes', 'decrypt_file', 'DecryptedFile', 'maybe_decrypt', 'remap_uid',
-           'date_offset', 'deidentify_dataset', 'deidentify_folder', 'record_identifiers', 'suppress_small_counts',
-           'count_text', 'min_cell', 'scan_for_phi', 'DPConfig', 'dp_compatible', 'make_private']
+__all__ = ['DEID_ACTIONS', 'CHARACTERISTICS', 'DEID_METHOD', 'PHI_PATTERNS', 'new_key_file', 'pseudonym', 'pseudonymize_table',
+           'pseudonymize_file', 'encrypt_file', 'decrypt_file', 'remap_uid', 'date_offset', 'deidentify_dataset',
+           'deidentify_folder', 'suppress_small_counts', 'count_text', 'min_cell', 'scan_for_phi', 'DPConfig',
+           'dp_compatible', 'make_private']
 
 # %% ../nbs/06_privacy.ipynb #6b29fd2d
-class PrivacyError(MedaiError, ValueError):
-    "A missing or wrong key, an altered file, or data that would leave identifiers behind"
-
 def new_key_file(
     path:str|Path, # where to write the key (must not exist)
 )->Path:
@@ -33,24 +32,6 @@ def new_key_file(
     with os.fdopen(fd, "w") as f: f.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() + "\n")
     return path
 
-def load_key(
-    name:str="MEDAI_DATA_KEY", # environment variable holding the key, or (with _FILE) naming its file
-    key:str|bytes|None=None,   # a key given directly (base64 text or 32 bytes)
-)->bytes:                      # 32 bytes
-    "A 256-bit key from `key`, the environment variable `name`, or the file named by `name`_FILE"
-    if key is None:
-        if os.environ.get(name): key = os.environ[name]
-        elif os.environ.get(f"{name}_FILE"):
-            p = Path(os.environ[f"{name}_FILE"]).expanduser()
-            if not p.is_file(): raise PrivacyError(f"{name}_FILE names {p}, which does not exist.")
-            key = p.read_text().strip()
-        else: raise PrivacyError(f"No key: set {name} (or {name}_FILE to a key file; make one with medai.privacy.new_key_file). "
-                                 "medai has no default key.")
-    if isinstance(key, str):
-        try: key = base64.urlsafe_b64decode(key.strip().encode())
-        except ValueError as e: raise PrivacyError(f"The key in {name} is not base64 text: {e}") from e
-    if len(key) != 32: raise PrivacyError(f"A key must be 32 bytes (256 bits); this one has {len(key)}.")
-    return key
 
 # %% ../nbs/06_privacy.ipynb #49aa5d2e
 def pseudonym(
@@ -86,21 +67,10 @@ def pseudonymize_file(
     "Write a CSV with its identifier columns pseudonymized"
     src, dst = Path(src), Path(dst)
     if dst.exists() or dst.resolve() == src.resolve(): raise PrivacyError(f"{dst} exists: medai never overwrites data; choose a new output file.")
-    table = pseudonymize_table(pd.read_csv(maybe_decrypt(src)), list(columns), key)
+    table = pseudonymize_table(pd.read_csv(open_data(src)), list(columns), key)
     return atomic_write(dst, table.to_csv(index=False))
 
 # %% ../nbs/06_privacy.ipynb #15bbfa5f
-MAGIC = b"MEDAIENC1"
-
-def _aead(key:bytes):
-    try: from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-    except ImportError as e: raise PrivacyError("Encryption needs the cryptography package: pip install cryptography") from e
-    return AESGCM(key)
-
-def is_encrypted(path:str|Path)->bool:
-    "Whether a file is medai-encrypted (by its header)"
-    with open(path, "rb") as f: return f.read(len(MAGIC)) == MAGIC
-
 def encrypt_file(
     src:str|Path, dst:str|Path|None=None, # input; output (default: src + '.enc'; must not exist)
     key:bytes|None=None,                  # default: load_key("MEDAI_DATA_KEY")
@@ -110,38 +80,13 @@ def encrypt_file(
     if dst.exists(): raise PrivacyError(f"{dst} exists: medai never overwrites data.")
     if is_encrypted(src): raise PrivacyError(f"{src} is already encrypted: encrypting it again would need two decryptions to read it.")
     nonce = secrets.token_bytes(12)
-    return atomic_write(dst, MAGIC + nonce + _aead(key or load_key()).encrypt(nonce, src.read_bytes(), MAGIC))
-
-def decrypt_bytes(path:str|Path, key:bytes|None=None)->bytes:
-    "The plaintext of an encrypted file; PrivacyError on a wrong key or an altered file"
-    from cryptography.exceptions import InvalidTag
-    blob = Path(path).read_bytes()
-    if not blob.startswith(MAGIC): raise PrivacyError(f"{path} is not a medai-encrypted file (no {MAGIC.decode()} header).")
-    if len(blob) < len(MAGIC) + 12 + 16: raise PrivacyError(f"{Path(path).name} is truncated: {len(blob)} bytes, shorter than an encrypted file's header and tag. Copy it again.")
-    nonce, body = blob[len(MAGIC):len(MAGIC) + 12], blob[len(MAGIC) + 12:]
-    try: plain = _aead(key or load_key()).decrypt(nonce, body, MAGIC)
-    except InvalidTag: raise PrivacyError(f"Cannot decrypt {Path(path).name}: wrong key, or the file was altered or truncated. Nothing was written.") from None
-    if plain.startswith(MAGIC): raise PrivacyError(f"{Path(path).name} is still encrypted after decryption: it was encrypted twice. Decrypt it to a file (decrypt_file) and read that.")
-    return plain
+    return atomic_write(dst, ENCRYPTION_MAGIC + nonce + aes_gcm(key or load_key()).encrypt(nonce, src.read_bytes(), ENCRYPTION_MAGIC))
 
 def decrypt_file(src:str|Path, dst:str|Path, key:bytes|None=None)->Path:
     "Decrypt into a new file, written only once the whole file has been authenticated"
     if Path(dst).exists(): raise PrivacyError(f"{dst} exists: medai never overwrites data.")
     return atomic_write(dst, decrypt_bytes(src, key))
 
-class DecryptedFile(io.BytesIO):
-    "The plaintext of an encrypted file, in memory, where medai's readers take a path"
-    def __init__(self, data:bytes, path:Path):
-        super().__init__(data)
-        self.path = Path(path)
-        self.name = self.path.name[:-4] if self.path.name.endswith(".enc") else self.path.name
-        self.stem, self.suffix = Path(self.name).stem, Path(self.name).suffix
-    def read_text(self, errors:str="strict")->str: return self.getvalue().decode("utf-8", errors=errors)
-
-def maybe_decrypt(path:str|Path):
-    "The path of a plain file, or the in-memory plaintext of an encrypted one (key from MEDAI_DATA_KEY)"
-    path = Path(path)
-    return DecryptedFile(decrypt_bytes(path), path) if path.is_file() and is_encrypted(path) else path
 
 # %% ../nbs/06_privacy.ipynb #87287a3c
 DEID_ACTIONS = {  # keyword: action of the Basic Profile (PS3.15 Table E.1-1)
@@ -267,7 +212,6 @@ def deidentify_folder(
     return [dst/rel for rel, _ in out]
 
 # %% ../nbs/06_privacy.ipynb #5d8b0f3b
-IDENTIFIERS_FILE = ".identifiers.json"   # inside the unfinished run folder only; removed before the report is finalized
 PHI_PATTERNS = {
     "e-mail address": r"\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b",
     "phone number": r"(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w.])",
@@ -276,21 +220,6 @@ PHI_PATTERNS = {
     "DICOM patient attribute": r"\(0010,\s?00(?:10|20|30|40|1010|1040)\)[^\n]{0,60}?:\s*'[^'\s][^']*'",
 }
 _BASE64 = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
-
-def record_identifiers(
-    values,             # identifiers seen in the input (patient ids, names)
-    source:str|Path="", # where they come from; files under data_samples/ (simulated) are exempt
-)->None:
-    "Inside a report run, remember identifiers so that the report can be checked for them before it is finalized"
-    from medai.core import data_samples_dir, run_dir
-    rd = run_dir()
-    if rd is None: return
-    if source and Path(source).resolve().is_relative_to(data_samples_dir().resolve()): return
-    path = rd/IDENTIFIERS_FILE
-    old = set(json.loads(path.read_text())) if path.exists() else set()
-    new = {str(v).strip() for v in values if v is not None and not (isinstance(v, float) and np.isnan(v))}
-    new = {v for v in new if len(v) >= (6 if v.isdigit() else 4)}   # short numbers (1000, 2024) would match counts and years, not people
-    if new - old: atomic_write(path, json.dumps(sorted(old | new)))
 
 def suppress_small_counts(
     df:pd.DataFrame,          # a table

@@ -12,13 +12,15 @@ from typing import Any
 import numpy as np, pandas as pd, yaml
 from .privacy import IDENTIFIERS_FILE, scan_for_phi, suppress_small_counts
 from .core import (MedaiError, ParameterError, ReportError, atomic_write, case_studies_dir, did_you_mean,
-                        file_sha256, project_root, reports_dir, run_dir)
+                        file_sha256, git_output, package_versions, project_root, reports_dir, run_dir, to_jsonable)
+from .publish import AUTHORS, TITLES, check_statements, checklist, model_card, record_study
 
 # %% auto #0
-__all__ = ['Parameter', 'parse_parameters', 'check_value', 'coerce_text', 'validate_parameters', 'list_case_studies',
+__all__ = ['BROWSERS', 'Parameter', 'parse_parameters', 'check_value', 'coerce_text', 'validate_parameters', 'list_case_studies',
            'find_notebook', 'notebook_parameters', 'save_figure', 'count_columns', 'save_table', 'log_metrics',
-           'install_requirements', 'package_versions', 'provenance', 'check_run_id', 'check_writable', 'render_html',
-           'run_report', 'build_index', 'run_all', 'check_reproducible']
+           'provenance', 'check_run_id', 'check_writable', 'parameter_files', 'render_html', 'run_report',
+           'build_index', 'run_all', 'check_reproducible', 'find_chromium', 'require_chromium', 'html_to_pdf',
+           'publication_section']
 
 # %% ../nbs/02_report.ipynb #8a83d719
 @dataclass
@@ -247,22 +249,12 @@ def save_table(
     return df
 
 # %% ../nbs/02_report.ipynb #842b7bb7
-def _jsonable(v):
-    if hasattr(v, "as_dict"): return _jsonable(v.as_dict())
-    if isinstance(v, pd.DataFrame): return _jsonable(v.reset_index().to_dict("records"))   # a table: one dict per row
-    if isinstance(v, dict): return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)): return [_jsonable(x) for x in v]
-    if hasattr(v, "item") and getattr(v, "ndim", 0) == 0: return _jsonable(v.item())  # numpy scalars
-    if isinstance(v, float) and not np.isfinite(v): return None  # JSON has no NaN: undefined values are null
-    if isinstance(v, (str, int, float, bool)) or v is None: return v
-    raise ParameterError(f"log_metrics cannot store {type(v).__name__} {v!r}: give numbers, strings, lists or dicts.")
-
 def log_metrics(
     metrics:dict|None=None, # metrics as a dict ...
     **kw,                   # ... or as keywords
 )->dict:                    # what was logged
     "Merge metrics into the run's metrics.json"
-    new = _jsonable({**(metrics or {}), **kw})
+    new = to_jsonable({**(metrics or {}), **kw})
     rd = run_dir()
     if rd is not None:
         path = rd/"metrics.json"
@@ -271,44 +263,16 @@ def log_metrics(
     return new
 
 # %% ../nbs/02_report.ipynb #ce7aa230
-def install_requirements()->tuple[str, ...]:
-    "Names of the packages medai installs with (settings.ini's `requirements`, read from the installed metadata): every one a result may depend on"
-    import re
-    from importlib.metadata import PackageNotFoundError, requires
-    try: reqs = [r for r in requires("medai") or [] if "extra ==" not in r]
-    except PackageNotFoundError: reqs = []
-    root = project_root()
-    if not reqs and root is not None:   # a source checkout that was never installed
-        import configparser
-        cfg = configparser.ConfigParser(); cfg.read(root/"settings.ini")
-        reqs = cfg["DEFAULT"].get("requirements", "").split()
-    return tuple(dict.fromkeys(re.split(r"[\s<>=!~;\[]", r, maxsplit=1)[0] for r in reqs))
-
-def _git(*args)->str|None:
-    root = project_root()
-    if root is None or not (root/".git").exists(): return None
-    try: return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True).stdout.strip()
-    except (OSError, subprocess.SubprocessError): return None
-
-def package_versions(names=None)->dict[str, str]:
-    "Installed versions of `names` (default: medai's install requirements; those not installed are left out)"
-    from importlib.metadata import version, PackageNotFoundError
-    out = {}
-    for n in names or install_requirements():
-        try: out[n] = version(n)
-        except PackageNotFoundError: pass
-    return out
-
 def provenance(
     notebook:Path, params:dict, inputs:list, started:float, ended:float, # the run's notebook, parameters, inputs, times
 )->dict:
     "The provenance record of a report run"
     import medai
-    commit = _git("rev-parse", "HEAD")
+    commit = git_output("rev-parse", "HEAD")
     stamp = lambda t: dt.datetime.fromtimestamp(t, dt.timezone.utc).isoformat(timespec="seconds")
     return dict(
         medai_version=medai.__version__, git_commit=commit,
-        git_dirty=bool(_git("status", "--porcelain", "--untracked-files=no")) if commit else None,
+        git_dirty=bool(git_output("status", "--porcelain", "--untracked-files=no")) if commit else None,
         notebook=dict(path=str(notebook), sha256=file_sha256(notebook)),
         seed=params.get("seed"), parameters=params, inputs=inputs,
         python=sys.version.split()[0], platform=platform.platform(), packages=package_versions(),
@@ -388,7 +352,8 @@ def _ipc_kernel_manager():
             if not restart: shutil.rmtree(folder, ignore_errors=True)
     return IPCKernelManager
 
-def _param_files(params:dict)->list[dict]:
+def parameter_files(params:dict)->list[dict]:
+    "The files that parameters name, each with its fingerprint (for provenance, and for a sweep's record of its inputs)"
     files = []
     for k, v in params.items():
         if isinstance(v, str) and len(v) < 4096 and Path(v).expanduser().is_file():
@@ -435,7 +400,6 @@ def run_report(
     "Execute a parameterized notebook into an atomic report folder; raise `ReportError` if it fails or shows identifiers"
     import papermill as pm, nbformat
     if pdf:
-        from medai.publish import html_to_pdf, require_chromium
         require_chromium()   # before any work
     nb_path = find_notebook(notebook)
     name = nb_path.stem
@@ -463,7 +427,7 @@ def run_report(
         reason = f"{e.ename}: {e.evalue}" if hasattr(e, "ename") else f"{type(e).__name__}: {e}"
         raise ReportError(f"Report {name!r} failed ({reason}). The partial run is in {failed} (report.ipynb, error.txt).") from e
     inputs = json.loads((tmp/"inputs.json").read_text()) if (tmp/"inputs.json").exists() else []
-    inputs += [f for f in _param_files(params) if f["path"] not in {i["path"] for i in inputs}]
+    inputs += [f for f in parameter_files(params) if f["path"] not in {i["path"] for i in inputs}]
     prov = provenance(nb_path, params, inputs, started, time.time())
     if not (tmp/"metrics.json").exists(): atomic_write(tmp/"metrics.json", "{}")
     render_html(tmp/"report.ipynb", tmp/"report.html", _header(name, run_id, params, prov))
@@ -562,3 +526,55 @@ def check_reproducible(
     if diffs: raise ReportError(f"Report {first.parent.name!r} is not reproducible: {len(diffs)} metric(s) differ between two runs "
                                 f"with the same parameters: " + "; ".join(diffs[:10]) + f". The first run is {first}.")
     return first
+
+# %% ../nbs/02_report.ipynb #ed809800
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+def find_chromium()->str|None:
+    "The path of a Chromium-like browser, or None (env `MEDAI_CHROMIUM` overrides)"
+    if os.environ.get("MEDAI_CHROMIUM"): return os.environ["MEDAI_CHROMIUM"]
+    return next((p for p in map(shutil.which, BROWSERS) if p), None)
+
+def require_chromium()->str:
+    "A Chromium path, or a ReportError saying how to install it"
+    path = find_chromium()
+    if path is None: raise ReportError("PDF output needs headless Chromium, which is not installed: on Debian/Ubuntu `sudo apt install chromium` "
+                                       "(or set MEDAI_CHROMIUM to a Chrome/Chromium binary). The HTML report is written either way.")
+    return path
+
+def html_to_pdf(
+    html:str|Path, # an HTML file
+    pdf:str|Path,  # the PDF to write (atomically)
+    timeout:int=120,
+)->Path:
+    "Print an HTML file to PDF with headless Chromium"
+    browser, html, pdf = require_chromium(), Path(html).resolve(), Path(pdf)
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)/"out.pdf"
+        cmd = [browser, "--headless", "--disable-gpu", "--no-sandbox", "--no-pdf-header-footer", f"--print-to-pdf={tmp}", html.as_uri()]
+        try: r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except (OSError, subprocess.TimeoutExpired) as e: raise ReportError(f"Chromium could not print {html} to PDF: {e}") from e
+        if not tmp.exists() or tmp.stat().st_size == 0: raise ReportError(f"Chromium did not write a PDF for {html}: {r.stderr[-500:]}")
+        return atomic_write(pdf, tmp.read_bytes())
+
+# %% ../nbs/02_report.ipynb #f2e0f6b1
+def publication_section(
+    model_name:str,       # the model, for the model card
+    facts:dict,           # what the run knows (see FACTS)
+    statements:dict|None=None, # what the researcher states (see STATEMENTS)
+    standards:tuple=("tripod_ai",), # checklists to fill
+)->dict[str, pd.DataFrame]: # standard -> checklist
+    "Record the study, then write and show its model card and reporting checklists"
+    from IPython.display import HTML, Markdown, display
+    facts = record_study(**facts, **check_statements(statements or {}))
+    card = model_card(model_name, facts)
+    if run_dir() is not None: atomic_write(run_dir()/"model_card.md", card)
+    display(Markdown(card))
+    out = {}
+    for standard in standards:
+        table = out[standard] = checklist(standard, facts)
+        save_table(table, f"{standard}_checklist", index=False, caption=f"{TITLES[standard]} checklist")
+        todo = int((table.status == AUTHORS).sum())
+        display(HTML(f"<details><summary><b>{TITLES[standard]} checklist</b>: {len(table) - todo} of {len(table)} items reported from this run, "
+                     f"{todo} to be completed by the authors (tables/{standard}_checklist.csv)</summary>{table.to_html(index=False)}</details>"))
+    return out

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd, yaml
 import medai
 from .core import MedaiError, ParameterError, ReportError, atomic_write, file_sha256, progress, reports_dir
-from .report import _param_files, build_index, find_notebook, notebook_parameters, run_report, validate_parameters
+from .report import parameter_files, build_index, find_notebook, notebook_parameters, run_report, validate_parameters
 
 # %% auto #0
 __all__ = ['MAX_WORKERS', 'parameter_grid', 'grid_from_text', 'read_grid', 'library_fingerprint', 'notebook_fingerprint',
@@ -78,7 +78,7 @@ def run_key(
 )->str:                   # 64 hex digits
     "The content key of one run"
     content = dict(notebook=notebook_fingerprint(notebook), params=params, library=library or library_fingerprint(),
-                   files=[f["sha256"] for f in _param_files(params)])
+                   files=[f["sha256"] for f in parameter_files(params)])
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 def is_current(

@@ -40,7 +40,7 @@ def no_warning(fn, about):
     return out
 
 # ---------------------------------------------------------------- 2D images
-from medai.imaging.data import _read_2d, load_image_folder, load_volume, nodule_crops
+from medai.imaging.data import read_2d, load_image_folder, load_volume, nodule_crops
 
 def picture(size=(40, 40), seed=0)->np.ndarray:
     "An 8-bit grayscale picture with structure (a bright disc on a gradient)"
@@ -65,7 +65,7 @@ def save16(a, p): Image.fromarray(a.astype(np.uint16)*257).save(p)     # the sam
 def _(tmp):
     Image.fromarray(picture()).save(tmp/"a8.png"); save16(picture(), tmp/"a16.png")
     def check():
-        (x8, h8), (x16, h16) = _read_2d(tmp/"a8.png"), _read_2d(tmp/"a16.png")
+        (x8, h8), (x16, h16) = read_2d(tmp/"a8.png"), read_2d(tmp/"a16.png")
         assert x16.max() < 1 and x16.std() > 0.1, "a 16-bit image must not read as all white"
         np.testing.assert_allclose(x8, x16, atol=1e-6); assert h8 == "8-bit / 255" and h16 == "16-bit / 65535"
     return check
@@ -73,7 +73,7 @@ def _(tmp):
 @case("tiff 16-bit reads as the same picture as 8-bit")
 def _(tmp):
     Image.fromarray(picture()).save(tmp/"a8.tif"); save16(picture(), tmp/"a16.tif")
-    return lambda: np.testing.assert_allclose(_read_2d(tmp/"a8.tif")[0], _read_2d(tmp/"a16.tif")[0], atol=1e-6)
+    return lambda: np.testing.assert_allclose(read_2d(tmp/"a8.tif")[0], read_2d(tmp/"a16.tif")[0], atol=1e-6)
 
 @case("16-bit folder loads like the 8-bit folder and records its scaling")
 def _(tmp):
@@ -87,12 +87,12 @@ def _(tmp):
 @case("intensity='range' scales each image by its own range")
 def _(tmp):
     Image.fromarray((picture()//4).astype(np.uint8)).save(tmp/"dim.png")
-    return lambda: (lambda x: np.testing.assert_allclose([x.min(), x.max()], [0, 1], atol=1e-6))(_read_2d(tmp/"dim.png", "range")[0])
+    return lambda: (lambda x: np.testing.assert_allclose([x.min(), x.max()], [0, 1], atol=1e-6))(read_2d(tmp/"dim.png", "range")[0])
 
 @case("float TIFF outside [0, 1] asks for intensity='range'", DataError, "intensity='range'")
 def _(tmp):
     Image.fromarray(picture().astype(np.float32)*10).save(tmp/"f.tif")
-    return lambda: _read_2d(tmp/"f.tif")
+    return lambda: read_2d(tmp/"f.tif")
 
 @case("unknown intensity option", ParameterError, "intensity must be one of")
 def _(tmp):
@@ -120,7 +120,7 @@ def _(tmp):
     raw = np.tile(np.arange(0, 2000, 50, dtype=np.uint16), (40, 1))     # stored values 0..1950
     dicom_image(tmp/"ct.dcm", raw, RescaleSlope=2, RescaleIntercept=-1000, WindowCenter=0, WindowWidth=2000)
     def check():
-        x, how = _read_2d(tmp/"ct.dcm")
+        x, how = read_2d(tmp/"ct.dcm")
         hu = raw*2.0 - 1000
         np.testing.assert_allclose(x, np.clip((hu + 1000)/2000, 0, 1), atol=1e-6); assert "window" in how
     return check
@@ -128,23 +128,23 @@ def _(tmp):
 @case("DICOM without a window: scaled by its stored bit depth, not by its own range")
 def _(tmp):
     dicom_image(tmp/"a.dcm", np.full((40, 40), 1000, np.uint16) + np.eye(40, dtype=np.uint16))
-    return lambda: np.testing.assert_allclose(_read_2d(tmp/"a.dcm")[0].max(), 1001/4095, atol=1e-6)
+    return lambda: np.testing.assert_allclose(read_2d(tmp/"a.dcm")[0].max(), 1001/4095, atol=1e-6)
 
 @case("DICOM MONOCHROME1 is inverted")
 def _(tmp):
     dicom_image(tmp/"m1.dcm", np.zeros((40, 40), np.uint16), PhotometricInterpretation="MONOCHROME1")
-    return lambda: np.testing.assert_allclose(_read_2d(tmp/"m1.dcm")[0], 1.0)
+    return lambda: np.testing.assert_allclose(read_2d(tmp/"m1.dcm")[0], 1.0)
 
 @case("a DICOM file without an extension is read as DICOM")
 def _(tmp):
     dicom_image(tmp/"IM0001", np.full((40, 40), 4095, np.uint16))
-    return lambda: np.testing.assert_allclose(_read_2d(tmp/"IM0001")[0], 1.0)
+    return lambda: np.testing.assert_allclose(read_2d(tmp/"IM0001")[0], 1.0)
 
 @case("DICOM without pixel data", DataError, "no pixel data")
 def _(tmp):
     import pydicom
     dicom_image(tmp/"x.dcm", np.zeros((8, 8), np.uint16)); ds = pydicom.dcmread(tmp/"x.dcm"); del ds.PixelData; ds.save_as(tmp/"x.dcm")
-    return lambda: _read_2d(tmp/"x.dcm")
+    return lambda: read_2d(tmp/"x.dcm")
 
 @case("labels differing only by case", DataError, "differ only by case or spaces")
 def _(tmp):
@@ -238,7 +238,7 @@ def _(tmp):
 def _(tmp):
     frames = [Image.fromarray(picture(seed=s)) for s in range(3)]
     frames[0].save(tmp/"stack.tif", save_all=True, append_images=frames[1:])
-    return lambda: _read_2d(tmp/"stack.tif")
+    return lambda: read_2d(tmp/"stack.tif")
 
 @case("an empty image folder", DataError, "No images found")
 def _(tmp):
@@ -664,7 +664,8 @@ def _(tmp):
 def _(tmp): return lambda: evaluate_binary(np.zeros(20), np.linspace(0, 1, 20), threshold=0.5)
 
 # ---------------------------------------------------------------- privacy
-from medai.privacy import PrivacyError, decrypt_bytes, encrypt_file, maybe_decrypt, min_cell, new_key_file, suppress_small_counts
+from medai.core import PrivacyError, decrypt_bytes, open_data
+from medai.privacy import encrypt_file, min_cell, new_key_file, suppress_small_counts
 
 @pytest.fixture(autouse=True)
 def data_key(tmp_path, monkeypatch):
@@ -673,8 +674,8 @@ def data_key(tmp_path, monkeypatch):
 
 @case("an encrypted file shorter than its header", PrivacyError, "truncated")
 def _(tmp):
-    from medai.privacy import MAGIC
-    (tmp/"x.csv.enc").write_bytes(MAGIC + b"\x00"*5)
+    from medai.core import ENCRYPTION_MAGIC
+    (tmp/"x.csv.enc").write_bytes(ENCRYPTION_MAGIC + b"\x00"*5)
     return lambda: decrypt_bytes(tmp/"x.csv.enc")
 
 @case("encrypting an encrypted file again", PrivacyError, "already encrypted")
@@ -685,10 +686,10 @@ def _(tmp):
 @case("a file encrypted twice by hand says it is still encrypted", PrivacyError, "encrypted twice")
 def _(tmp):
     import secrets
-    from medai.privacy import MAGIC, _aead, load_key
+    from medai.core import ENCRYPTION_MAGIC as MAGIC, aes_gcm, load_key
     f = cohort(tmp); enc = encrypt_file(f); nonce = secrets.token_bytes(12)
-    (tmp/"twice.csv.enc").write_bytes(MAGIC + nonce + _aead(load_key()).encrypt(nonce, enc.read_bytes(), MAGIC))
-    return lambda: maybe_decrypt(tmp/"twice.csv.enc")
+    (tmp/"twice.csv.enc").write_bytes(MAGIC + nonce + aes_gcm(load_key()).encrypt(nonce, enc.read_bytes(), MAGIC))
+    return lambda: open_data(tmp/"twice.csv.enc")
 
 @case("an encrypted cohort is read in memory")
 def _(tmp):
@@ -716,7 +717,7 @@ def _(tmp):
 
 @case("ids recorded for the report's scan: names and long numbers, not short numbers that match counts")
 def _(tmp):
-    from medai.privacy import IDENTIFIERS_FILE, record_identifiers
+    from medai.core import IDENTIFIERS_FILE, record_identifiers
     def check():
         os.environ["MEDAI_RUN_DIR"] = str(tmp)
         try: record_identifiers(["PT-0042", "1000", "2024", "1234567", None, np.nan], source=tmp/"x.csv")

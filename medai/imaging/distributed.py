@@ -24,7 +24,6 @@ def init_process_group()->tuple[int, int]:
 def load_images(dataset:str, image_size:int=64, seed:int=0):
     "ImageData from a registry name, a MedMNIST .npz file, or a folder / CSV of images"
     from medai.imaging.data import load_image_folder, load_medmnist
-    import medai.imaging.data  # noqa: F401  (registers the imaging datasets)
     if dataset.endswith(".npz"): return load_medmnist(dataset)
     if Path(dataset).exists(): return load_image_folder(dataset, size=image_size, seed=seed)
     return load_dataset(dataset)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np, pandas as pd
 from ..core import DataError
-from ..eval import bootstrap_ci, evaluate_binary, roc_auc, youden_threshold
+from ..eval import bootstrap_ci, default_subgroups, evaluate_binary, roc_auc, subgroup_performance, youden_threshold
 from .data import ImageData
 from .train import predict_proba
 
@@ -55,7 +55,7 @@ def study_facts(
     ev:Evaluation,      # from `evaluate_classifier`
     tta:bool=False,     # whether test-time augmentation was used
     synthetic:bool=False, # whether the images are simulated
-)->dict:                # facts for `medai.publish.publication_section`
+)->dict:                # facts for `medai.report.publication_section`
     "An imaging run's facts for its model card and reporting checklists"
     runs = runs if isinstance(runs, list) else [runs]
     c, unit = runs[0].config, "volume" if data.spatial_dims == 3 else "image"
@@ -93,11 +93,10 @@ def study_facts(
 def subgroup_auc(
     data:ImageData,       # with attributes
     ev:Evaluation,        # binary
-    attributes:list[str]|None=None, # columns of data.attributes; default `medai.publish.default_subgroups`
+    attributes:list[str]|None=None, # columns of data.attributes; default `medai.eval.default_subgroups`
     n_boot:int=1000, seed:int=0,
 )->pd.DataFrame|None:     # attribute, group, n, metric, value, ci_low, ci_high; None without attributes
     "Test AUC with bootstrap CIs within each level of the data's attributes"
-    from medai.publish import default_subgroups, subgroup_performance
     test = data.part("test")
     if test.attributes is None or ev.threshold is None: return None
     groups = test.attributes[attributes] if attributes else default_subgroups(test.attributes)

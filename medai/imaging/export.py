@@ -8,7 +8,7 @@ import io, json, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from ..core import DataError, ParameterError, atomic_write, record_input
-from .data import IMAGE_SUFFIXES, LUNG_WINDOW, _read_2d, is_dicom, load_volume, prepare_2d, window_hu
+from .data import IMAGE_SUFFIXES, LUNG_WINDOW, read_2d, is_dicom, load_volume, prepare_2d, window_hu
 
 # %% auto #0
 __all__ = ['export_model', 'ExportedModel']
@@ -95,7 +95,7 @@ class ExportedModel:
         if len(spatial) == 2:
             if is_volume: raise DataError(f"{path} is a 3D volume, but this model takes 2D images ({c}x{spatial[0]}x{spatial[1]}): give PNG, JPEG, TIFF or DICOM image files.")
             if path.suffix.lower() not in IMAGE_SUFFIXES and not is_dicom(path): raise DataError(f"{path}: not an image file this model reads ({', '.join(sorted(IMAGE_SUFFIXES))}).")
-            x, _ = _read_2d(path, pre.get("intensity", "type"))   # the intensity scaling training used, from metadata.json
+            x, _ = read_2d(path, pre.get("intensity", "type"))   # the intensity scaling training used, from metadata.json
             return prepare_2d(x, tuple(spatial), c, path, pre.get("pad", False))
         if not is_volume: raise DataError(f"{path} is a 2D image, but this model takes 3D volumes: give a NIfTI file or a DICOM-series folder.")
         vol, _ = load_volume(path, pre.get("spacing", 1.0))

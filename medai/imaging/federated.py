@@ -10,7 +10,7 @@ from torch import nn
 from ..core import DataError, ParameterError, get_device, progress
 from .data import ImageData, check_splits
 from .models import build_network
-from .train import Trained, _probs, auc_score, class_weights, fit
+from .train import Trained, network_probabilities, auc_score, class_weights, fit
 from .transforms import preset
 
 # %% auto #0
@@ -144,7 +144,7 @@ class SiteClient(flwr.client.NumPyClient):
     def evaluate(self, parameters, config):
         set_weights(self.model, parameters)
         val = self.data.part("val")
-        probs = _probs(self.model, val.images, 128, self.dev)
+        probs = network_probabilities(self.model, val.images, 128, self.dev)
         loss = float(nn.functional.nll_loss(torch.log(torch.as_tensor(probs).clamp_min(1e-7)), torch.as_tensor(val.labels)))
         return loss, len(val.labels), dict(auc=auc_score(val.labels, probs))
 

@@ -15,7 +15,8 @@ from .models import build_network
 from .transforms import preset, random_state, set_state
 
 # %% auto #0
-__all__ = ['Trained', 'class_weights', 'auc_score', 'predict_proba', 'fit', 'fit_ensemble', 'plot_history']
+__all__ = ['Trained', 'class_weights', 'auc_score', 'network_probabilities', 'predict_proba', 'fit', 'fit_ensemble',
+           'plot_history']
 
 # %% ../../nbs/14_imaging.train.ipynb #8b3c9cbc
 @dataclass
@@ -49,7 +50,8 @@ def auc_score(labels:np.ndarray, probs:np.ndarray)->float:
 _TTA_FLIPS = {"ultrasound": [(-1,)], "generic": [(-1,)], "ct": [(-3,), (-2,), (-1,)]}
 
 @torch.no_grad()
-def _probs(model:nn.Module, images:np.ndarray, batch_size:int, device, flips=()):
+def network_probabilities(model:nn.Module, images:np.ndarray, batch_size:int, device, flips=()):
+    "Class probabilities (n, classes) of a network on images, in batches; `flips` averages over flipped copies (test-time augmentation)"
     model.eval()
     out = []
     for i in range(0, len(images), batch_size):
@@ -74,7 +76,7 @@ def predict_proba(
     probs = []
     for t in members:
         t.model.to(dev)
-        probs.append(_probs(t.model, np.asarray(images, dtype=np.float32), batch_size, dev, _TTA_FLIPS.get(t.modality, []) if tta else ()))
+        probs.append(network_probabilities(t.model, np.asarray(images, dtype=np.float32), batch_size, dev, _TTA_FLIPS.get(t.modality, []) if tta else ()))
     return np.mean(probs, axis=0)
 
 # %% ../../nbs/14_imaging.train.ipynb #a77a0091
@@ -213,7 +215,7 @@ def fit(
             total += loss.item()*len(y); n += len(y)
         sched.step()
         if world: total, n = _sync(model, total, n)   # every process validates the same model; the loss over all processes
-        probs = _probs(model, val.images, 128, dev)
+        probs = network_probabilities(model, val.images, 128, dev)
         val_loss = float(nn.functional.nll_loss(torch.log(torch.as_tensor(probs).clamp_min(1e-7)), torch.as_tensor(val.labels)))
         auc = auc_score(val.labels, probs)
         history.append(dict(epoch=epoch + 1, train_loss=total/max(n, 1), val_loss=val_loss, val_auc=auc, lr=opt.param_groups[0]["lr"],

@@ -8,7 +8,7 @@ import re, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd
-from ..core import DataError, ParameterError, read_csv_table, record_input
+from ..core import DataError, ParameterError, open_data, read_csv_table, record_identifiers, record_input
 
 # %% auto #0
 __all__ = ['MMOL_TO_MGDL', 'SENSOR_RANGE', 'PLAUSIBLE', 'OPTIONAL_COLUMNS', 'CGM_FORMATS', 'CONSENSUS_DAYS', 'CONSENSUS_WEAR',
@@ -271,16 +271,14 @@ def load_cgm(
     **kwargs,                    # options of a registered dataset
 )->CGMData:
     "Read CGM readings from a file or the dataset registry into a validated `CGMData`"
-    from medai.core import _REGISTRY, did_you_mean
-    import medai.monitor.simulate  # noqa: F401  (registers the simulated cohort)
+    from medai.core import did_you_mean, list_datasets, load_dataset
     if format not in CGM_FORMATS: raise ParameterError(f"Unknown CGM format {format!r}.{did_you_mean(format, CGM_FORMATS)} Formats: {', '.join(CGM_FORMATS)}.")
-    key = str(source)
-    if key in _REGISTRY and _REGISTRY[key].kind == "cgm": return _REGISTRY[key].loader(**kwargs)
+    key, registered = str(source), list(list_datasets("cgm").name)
+    if key in registered: return load_dataset(key, **kwargs)
     path = Path(key).expanduser()
-    if not path.exists(): raise DataError(f"No such CGM file: {path}. Give a CSV export or a registered CGM dataset ({', '.join(k for k, d in _REGISTRY.items() if d.kind == 'cgm')}).")
+    if not path.exists(): raise DataError(f"No such CGM file: {path}. Give a CSV export or a registered CGM dataset ({', '.join(registered)}).")
     if path.stat().st_size == 0: raise DataError(f"{path.name} is empty.")
-    from medai.privacy import maybe_decrypt   # an encrypted file (medai.privacy.encrypt_file) is read in memory with MEDAI_DATA_KEY
-    plain, path = path, maybe_decrypt(path)
+    plain, path = path, open_data(path)   # an encrypted file (medai.privacy.encrypt_file) is read in memory with MEDAI_DATA_KEY
     fmt = _sniff(path) if format == "auto" else format
     pid = patient_id or path.stem
     if fmt == "dexcom": cg = _read_dexcom(path, pid, units, dayfirst)
@@ -291,8 +289,7 @@ def load_cgm(
         extra = {c: c for c in OPTIONAL_COLUMNS if c in raw.columns}
         cg = validate_cgm(raw, id=id, time=time, glucose=glucose, units=units, source=path.name, extra=extra, dayfirst=dayfirst)
     cg.files = [str(plain)]; record_input(plain)
-    from medai.privacy import record_identifiers   # a report that shows these ids is stopped before it is published
-    record_identifiers(cg.readings["id"].unique(), source=plain)
+    record_identifiers(cg.readings["id"].unique(), source=plain)   # a report that shows these ids is stopped before it is published
     return cg
 
 # %% ../../nbs/30_monitor.cgm.ipynb #74c23038

@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 import numpy as np, pandas as pd
-from ..core import DataError, ParameterError, register_dataset, progress
+from ..core import DataError, ParameterError, progress
 from .cgm import CGMData
 
 # %% auto #0
@@ -184,8 +184,3 @@ def simulate(
     frame["flag"] = np.where(frame["gl"] <= sens["min"], "low", np.where(frame["gl"] >= sens["max"], "high", ""))
     return CGMData(frame, source=f"simulated: UVA/Padova (simglucose parameters), {n} virtual patients x {days:g} days, {sensor} sensor, seed {seed}",
                    notes=["simulated data: the virtual patients, meals and controller are a model, not people"])
-
-# %% ../../nbs/31_monitor.simulate.ipynb #f28565f0
-register_dataset("simulated_cohort", simulate, "cgm",
-                 "Simulated CGM, insulin and meals: simglucose's 30 virtual type 1 patients x 14 days under a basal-bolus controller (UVA/Padova model, vectorized in medai)",
-                 "Parameters: simglucose (Xie 2018, MIT), from the UVA/Padova simulator (Dalla Man et al. 2014)")

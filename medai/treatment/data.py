@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd
-from ..core import DataError, ParameterError, TableDataset, case_variants, did_you_mean, identifier_columns, load_dataset, record_input, register_dataset
+from ..core import DataError, ParameterError, TableDataset, case_variants, did_you_mean, identifier_columns, load_dataset, record_input
 
 # %% auto #0
 __all__ = ['OUTCOME_KINDS', 'IHDP_COVARIATES', 'TRIAL_ARMS', 'TRIAL_HORIZON', 'METABRIC_COVARIATES', 'NHEFS_COVARIATES',
@@ -170,10 +170,6 @@ def ihdp_surface_b(seed:int=0)->TreatmentData:
                          true_effect=pd.DataFrame({"treated": tau}), name="ihdp",
                          source=f"IHDP covariates (Hill 2011) shipped by econml; outcomes simulated from response surface B, seed {seed}")
 
-register_dataset("ihdp", ihdp_surface_b, "table",
-                 "IHDP (Hill 2011): 747 children, 25 covariates, home visits; outcomes simulated from response surface B, true effects known (semi-synthetic)",
-                 "covariates from the Infant Health and Development Program as shipped by econml (MIT); Hill, J Comput Graph Stat 2011")
-
 # %% ../../nbs/20_treatment.data.ipynb #ff96ddc1
 TRIAL_ARMS = ["standard", "endocrine", "dose-dense", "novel"]
 TRIAL_HORIZON = 60.0   # months: the survival version's true effects are RMST differences within it
@@ -222,13 +218,6 @@ def multiarm_trial(
     return TreatmentData(X, arm, "survival", time=pd.Series(np.minimum(event_time, censor), name="time"),
                          event=pd.Series((event_time <= censor).astype(int), name="event"), true_effect=effect,
                          name="multiarm_trial_survival", source=source, time_unit="months")
-
-register_dataset("multiarm_trial", lambda **kw: multiarm_trial("continuous", **kw), "table",
-                 "Four-arm randomized trial simulated on GBSG2's 686 real patients: a known best arm per patient, continuous outcome (semi-synthetic)",
-                 "covariates from GBSG2 (Schumacher et al. 1994) as shipped by scikit-survival (GPL-3); outcomes simulated by medai")
-register_dataset("multiarm_trial_survival", lambda **kw: multiarm_trial("survival", **kw), "table",
-                 "Four-arm randomized trial simulated on GBSG2's 686 real patients: a known best arm per patient, censored survival in months (semi-synthetic)",
-                 "covariates from GBSG2 (Schumacher et al. 1994) as shipped by scikit-survival (GPL-3); outcomes simulated by medai")
 
 # %% ../../nbs/20_treatment.data.ipynb #750679d0
 METABRIC_COVARIATES = ["Age at Diagnosis", "Inferred Menopausal State", "Pam50 + Claudin-low subtype", "Integrative Cluster", "ER Status",
