@@ -28,7 +28,7 @@ def main():
     from medai.imaging.train import fit
     from medai.imaging.train import predict_proba
     from medai.eval import roc_auc
-    from medai.privacy import DPConfig
+    from medai.engine import DPConfig
     data = load_medmnist(path)
     seeds, epochs = ([0], 3) if a.quick else ([0, 1, 2], 40)
     results = {}

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 import numpy as np, pandas as pd, yaml
-from .privacy import IDENTIFIERS_FILE, scan_for_phi, suppress_small_counts
+from .privacy.phi import scan_for_phi, suppress_small_counts
 from .core import (MedaiError, ParameterError, ReportError, atomic_write, case_studies_dir, did_you_mean,
-                        file_sha256, git_output, package_versions, project_root, reports_dir, run_dir, to_jsonable)
+                        file_sha256, git_output, IDENTIFIERS_FILE, package_versions, project_root, reports_dir, run_dir, to_jsonable)
 from .publish import AUTHORS, TITLES, check_statements, checklist, model_card, record_study
 
 # %% auto #0

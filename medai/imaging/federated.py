@@ -87,7 +87,7 @@ def set_weights(model:nn.Module, weights:list[np.ndarray])->None:
 def _network(network:str, data:ImageData, width:float, dp)->nn.Module:
     model = build_network(network, data.spatial_dims, data.n_channels, len(data.classes), img_size=data.images.shape[-1], width=width)
     if dp is None: return model
-    from medai.privacy import dp_compatible
+    from medai.engine import dp_compatible
     return dp_compatible(model)
 
 # %% ../../nbs/18_imaging.federated.ipynb #54966d09
@@ -100,7 +100,7 @@ class SiteClient(flwr.client.NumPyClient):
         network:str, modality:str, width:float=1.0, batch_size:int=32, lr:float=1e-3, weight_decay:float=1e-4, balance:bool=True,
         local_epochs:int=1,    # epochs per round
         rounds:int=1,          # planned rounds: the cosine learning-rate schedule and the DP noise are set for them
-        dp=None,               # medai.privacy.DPConfig: DP-SGD at this site
+        dp=None,               # medai.engine.DPConfig: DP-SGD at this site
         seed:int=0, device:str|None=None,
     ):
         self.data, self.local_epochs, self.rounds, self.lr, self.seed = data, local_epochs, rounds, lr, seed
@@ -115,7 +115,7 @@ class SiteClient(flwr.client.NumPyClient):
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=lr, weight_decay=weight_decay)
         self.net, self.engine, self.delta = self.model, None, None
         if dp is not None:    # one accountant for the site's whole training: epsilon adds up over the rounds
-            from medai.privacy import make_private
+            from medai.engine import make_private
             self.engine, self.net, self.opt, self.loader, self.delta = make_private(self.model, self.opt, self.loader, dp, rounds*local_epochs)
 
     def get_parameters(self, config): return get_weights(self.model)

@@ -145,7 +145,7 @@ def fit(
     max_minutes:float|None=None, # stop after the epoch that passes this much training time in this call
     device:str|None=None,
     show_progress:bool=True,
-    dp:"DPConfig|None"=None,   # differential privacy (medai.privacy.DPConfig): DP-SGD through Opacus
+    dp:"DPConfig|None"=None,   # differential privacy (medai.engine.DPConfig): DP-SGD through Opacus
 )->Trained:
     "Train an image classifier with early stopping on validation AUC"
     check_splits(data)
@@ -161,7 +161,7 @@ def fit(
     model = build_network(network, data.spatial_dims, data.n_channels, len(data.classes), img_size=size, width=width)
     if dp is not None:
         if world or checkpoint_dir is not None: raise ParameterError("dp= trains in one process without checkpoints (the privacy accountant is not checkpointed).")
-        from medai.privacy import dp_compatible, make_private
+        from medai.engine import dp_compatible, make_private
         model = dp_compatible(model)
     _check_compatible(model, data, dev)
     if data.spatial_dims == 2: model = model.to(memory_format=torch.channels_last)

@@ -66,7 +66,7 @@ class TARNet:
         self.epochs, self.patience, self.alpha, self.beta, self.n_models, self.val_fraction = epochs, patience, alpha, beta, n_models, val_fraction
         self.bootstrap, self.seed, self.show_progress = bootstrap, seed, show_progress
         if dp is not None and dragonnet: raise ParameterError("dp= trains TARNet; the Dragonnet's targeted-regularization parameter has no per-sample gradients in Opacus.")
-        self.dp = dp   # medai.privacy.DPConfig: DP-SGD, the budget split evenly over the ensemble's members (they see the same data)
+        self.dp = dp   # medai.engine.DPConfig: DP-SGD, the budget split evenly over the ensemble's members (they see the same data)
 
     def _loss(self, net, x, t, y):
         mu, logit_e = net(x)
@@ -121,7 +121,7 @@ class TARNet:
         "DP-SGD for one member (Opacus): its share of the budget, a Poisson-sampled loader over its training rows"
         from torch.utils.data import DataLoader, TensorDataset
         from opacus.validators import ModuleValidator
-        from medai.privacy import DPConfig, make_private
+        from medai.engine import DPConfig, make_private
         share = DPConfig(self.dp.epsilon/self.n_models, self.dp.delta, self.dp.max_grad_norm)
         if ModuleValidator.validate(net, strict=False): raise ParameterError("This TARNet backbone has layers DP-SGD cannot train; use backbone='mlp' with dp=.")
         opt = torch.optim.AdamW(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
