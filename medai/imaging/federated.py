@@ -4,7 +4,7 @@
 
 # %% ../../nbs/18_imaging.federated.ipynb #6e529a9d
 from __future__ import annotations
-import logging, math, time
+import dataclasses, logging, math, time
 import numpy as np, pandas as pd, torch
 from torch import nn
 from ..core import DataError, ParameterError, get_device, progress
@@ -63,7 +63,7 @@ def split_sites(
         attrs["site"] = [f"site {k + 1}" for k in _label_mix(data, n_sites, alpha, min_per_class, seed)]
     elif by in attrs: attrs["site"] = attrs[by].astype(str).to_numpy()
     else: raise ParameterError(f"by={by!r} is neither 'label_mix' nor an attribute of {data.source} (attributes: {list(attrs.columns)}).")
-    out = ImageData(data.images, data.labels, data.classes, data.split, data.patient_id, data.spacing, data.source, data.files, attrs)
+    out = dataclasses.replace(data, attributes=attrs)
     check_sites(out)
     return out
 

@@ -28,6 +28,7 @@ class CGMData:
     source: str = ""
     notes: list = field(default_factory=list)   # one line per thing validation changed or noticed
     files: list = field(default_factory=list)
+    origin: str = "real"                        # 'real', 'synthetic' or 'semi-synthetic' (medai.core.ORIGINS)
 
     @property
     def patients(self)->list: return list(self.readings["id"].unique())

@@ -183,4 +183,4 @@ def simulate(
                               flag="", bg=np.stack(bg_out, 1).ravel(), insulin=np.stack(ins_out, 1).ravel(), carbs=np.stack(cho_out, 1).ravel()))
     frame["flag"] = np.where(frame["gl"] <= sens["min"], "low", np.where(frame["gl"] >= sens["max"], "high", ""))
     return CGMData(frame, source=f"simulated: UVA/Padova (simglucose parameters), {n} virtual patients x {days:g} days, {sensor} sensor, seed {seed}",
-                   notes=["simulated data: the virtual patients, meals and controller are a model, not people"])
+                   notes=["simulated data: the virtual patients, meals and controller are a model, not people"], origin="synthetic")

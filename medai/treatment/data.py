@@ -4,15 +4,15 @@
 
 # %% ../../nbs/20_treatment.data.ipynb #84b31552
 from __future__ import annotations
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np, pandas as pd
-from ..core import DataError, ParameterError, TableDataset, case_variants, did_you_mean, identifier_columns, load_dataset, record_input
+from ..core import DataError, ParameterError, TableDataset, case_variants, check_origin, did_you_mean, identifier_columns, load_dataset, record_input
 
 # %% auto #0
 __all__ = ['OUTCOME_KINDS', 'IHDP_COVARIATES', 'TRIAL_ARMS', 'TRIAL_HORIZON', 'METABRIC_COVARIATES', 'NHEFS_COVARIATES',
-           'TreatmentData', 'validate', 'from_table', 'load_ihdp', 'ihdp_surface_b', 'multiarm_trial', 'load_metabric',
-           'load_nhefs', 'preprocessor', 'transform', 'missing_report']
+           'TreatmentData', 'validate', 'from_table', 'default_horizon', 'load_ihdp', 'ihdp_surface_b',
+           'multiarm_trial', 'load_metabric', 'load_nhefs', 'preprocessor', 'transform', 'missing_report']
 
 # %% ../../nbs/20_treatment.data.ipynb #287653a2
 OUTCOME_KINDS = ("continuous", "binary", "survival")
@@ -29,14 +29,19 @@ class TreatmentData:
     true_effect:pd.DataFrame|None=None # semi-synthetic only: per patient, effect of each arm vs the reference
     patient_id:pd.Series|None=None
     name:str=""; source:str=""; time_unit:str|None=None
+    origin:str="real"               # 'real', 'synthetic' or 'semi-synthetic' (medai.core.ORIGINS)
+    arm_names:dict=field(default_factory=dict) # readable names of the arms, e.g. {'yes': 'hormone therapy'}
+    horizon:float|None=None         # survival: the RMST horizon the dataset is meant for (default: `default_horizon`)
+    guideline:tuple|None=None       # (description, function of the covariates giving each patient's arm): a rule from clinical practice
+    outcome_name:str=""             # what the outcome is, for sentences (e.g. 'recurrence-free survival')
 
-    def __post_init__(self): validate(self)
+    def __post_init__(self): check_origin(self.origin); validate(self)
 
     def subset(self, idx)->TreatmentData:
         "The patients at positions `idx` (same arms, outcome kind and metadata)"
         take = lambda v: None if v is None else v.iloc[idx]
-        return TreatmentData(self.X.iloc[idx], self.treatment.iloc[idx], self.kind, take(self.y), take(self.time), take(self.event),
-                             take(self.true_effect), take(self.patient_id), self.name, self.source, self.time_unit)
+        return replace(self, X=self.X.iloc[idx], treatment=self.treatment.iloc[idx], y=take(self.y), time=take(self.time), event=take(self.event),
+                       true_effect=take(self.true_effect), patient_id=take(self.patient_id))
 
     def with_reference(self, arm)->TreatmentData:
         "The same cohort with `arm` as the reference (the first category); true effects re-expressed against it"
@@ -46,7 +51,7 @@ class TreatmentData:
         if self.true_effect is not None:   # effects vs the old reference, which has effect 0
             full = self.true_effect.assign(**{str(self.reference): 0.0})
             eff = pd.DataFrame({a: full[a] - full[arm] for a in t.cat.categories[1:]}, index=self.true_effect.index)
-        return TreatmentData(self.X, t, self.kind, self.y, self.time, self.event, eff, self.patient_id, self.name, self.source, self.time_unit)
+        return replace(self, treatment=t, true_effect=eff)
 
     @property
     def arms(self)->list: return list(self.treatment.cat.categories)
@@ -133,10 +138,21 @@ def from_table(
         if reference not in t.cat.categories: raise ParameterError(f"reference arm {reference!r} is not among {list(t.cat.categories)}.")
         t = t.cat.reorder_categories([reference] + [a for a in t.cat.categories if a != reference])
     if kind is None: kind = "survival" if outcome is None and ds.has_survival else ("binary" if outcome and df[outcome].dropna().isin([0, 1]).all() else "continuous")
-    surv = kind == "survival"
+    surv, own = kind == "survival", treatment == ds.treatment   # the dataset's readable arms and guideline are for its own treatment column
     return TreatmentData(df[covariates].copy(), t, kind, y=None if surv else df[outcome], time=df[ds.time] if surv else None,
                          event=df[ds.event] if surv else None, patient_id=df[ids[0]] if ids else None, name=ds.name, source=ds.source,
-                         time_unit=ds.time_unit)
+                         time_unit=ds.time_unit, origin=ds.origin, arm_names=ds.arm_names if own else {}, guideline=ds.guideline if own else None,
+                         outcome_name=ds.outcome_name if surv and outcome is None else "")
+
+# %% ../../nbs/20_treatment.data.ipynb #0c940589
+def default_horizon(td:TreatmentData)->float:
+    "A survival cohort's RMST horizon: its own, else the longest of 5, 3, 2, 1, 1/2 years within 90% of every arm's follow-up"
+    if td.kind != "survival": raise ParameterError(f"{td.name} has a {td.kind} outcome: only survival outcomes have an RMST horizon.")
+    if td.horizon is not None: return float(td.horizon)
+    follow_up = 0.9*min(td.time[(td.treatment == a).to_numpy()].max() for a in td.arms)
+    per_year = {"days": 365.25, "months": 12.0, "years": 1.0}.get(td.time_unit or "")
+    fits = [y*per_year for y in (5, 3, 2, 1, 0.5) if per_year and y*per_year <= follow_up]
+    return float(fits[0]) if fits else float(np.percentile(td.time, 75))
 
 # %% ../../nbs/20_treatment.data.ipynb #5d8dbbe7
 def load_ihdp(path:str|Path)->TreatmentData:
@@ -150,7 +166,7 @@ def load_ihdp(path:str|Path)->TreatmentData:
     t = df.treatment.astype(int).map({0: "control", 1: "treated"}).astype(pd.CategoricalDtype(["control", "treated"]))
     effect = pd.DataFrame({"treated": df.mu1 - df.mu0})
     return TreatmentData(df[[f"x{i}" for i in range(1, 26)]], t, "continuous", y=df.y_factual, true_effect=effect,
-                         name=path.stem, source="IHDP NPCI setting B (Hill 2011), semi-synthetic outcomes")
+                         name=path.stem, source="IHDP NPCI setting B (Hill 2011), semi-synthetic outcomes", origin="semi-synthetic")
 
 # %% ../../nbs/20_treatment.data.ipynb #1666e278
 IHDP_COVARIATES = ["birth weight", "head circumference", "weeks preterm", "birth order", "neonatal health index", "mother's age",
@@ -167,7 +183,7 @@ def ihdp_surface_b(seed:int=0)->TreatmentData:
     arm = pd.Categorical(np.where(t == 1, "treated", "control"), categories=["control", "treated"])
     record_input(dgps._ihdp_sim_file)
     return TreatmentData(X, pd.Series(arm, name="treatment"), "continuous", y=pd.Series(y, name="outcome"),
-                         true_effect=pd.DataFrame({"treated": tau}), name="ihdp",
+                         true_effect=pd.DataFrame({"treated": tau}), name="ihdp", origin="semi-synthetic",
                          source=f"IHDP covariates (Hill 2011) shipped by econml; outcomes simulated from response surface B, seed {seed}")
 
 # %% ../../nbs/20_treatment.data.ipynb #ff96ddc1
@@ -208,7 +224,8 @@ def multiarm_trial(
     if outcome == "continuous":
         effect = _trial_effects(X)
         y = 10 + prognosis + on(effect) + rng.normal(0, 2.5, len(X))
-        return TreatmentData(X, arm, "continuous", y=pd.Series(y, name="score"), true_effect=effect, name="multiarm_trial", source=source)
+        return TreatmentData(X, arm, "continuous", y=pd.Series(y, name="score"), true_effect=effect, name="multiarm_trial", source=source,
+                             origin="semi-synthetic")
     log_hr = _trial_log_hazard_ratios(X)
     rate0 = np.log(2)/60*np.exp(-0.35*prognosis)     # median 60 months on 'standard' for an average prognosis
     rate = rate0*np.exp(on(log_hr))
@@ -217,7 +234,7 @@ def multiarm_trial(
     effect = pd.DataFrame({a: rmst(rate0*np.exp(log_hr[a])) - rmst(rate0) for a in TRIAL_ARMS[1:]}, index=X.index)
     return TreatmentData(X, arm, "survival", time=pd.Series(np.minimum(event_time, censor), name="time"),
                          event=pd.Series((event_time <= censor).astype(int), name="event"), true_effect=effect,
-                         name="multiarm_trial_survival", source=source, time_unit="months")
+                         name="multiarm_trial_survival", source=source, time_unit="months", origin="semi-synthetic", horizon=TRIAL_HORIZON)
 
 # %% ../../nbs/20_treatment.data.ipynb #750679d0
 METABRIC_COVARIATES = ["Age at Diagnosis", "Inferred Menopausal State", "Pam50 + Claudin-low subtype", "Integrative Cluster", "ER Status",
@@ -246,7 +263,8 @@ def load_metabric(
     arm = df[therapies[0]].astype(pd.CategoricalDtype(["NO", "YES"])) if len(therapies) == 1 else _therapy_combinations(df, therapies)
     return TreatmentData(df[METABRIC_COVARIATES], arm.rename(" + ".join(therapies)), "survival", time=df[cols[endpoint][0]], event=event,
                          patient_id=df["Patient ID"], name="metabric_" + "_".join(t.lower().replace(" ", "_") for t in therapies),
-                         source="METABRIC via cBioPortal (Curtis 2012, Pereira 2016)", time_unit="months")
+                         source="METABRIC via cBioPortal (Curtis 2012, Pereira 2016)", time_unit="months", outcome_name=f"{endpoint.replace('_', '-')} survival",
+                         arm_names={"NO": f"no {therapies[0].lower()}", "YES": therapies[0].lower()} if len(therapies) == 1 else {})
 
 def _therapy_combinations(df:pd.DataFrame, therapies:list)->pd.Series:
     "One arm per combination of YES/NO therapies, named by the therapies given ('none' first, then by how many are given)"

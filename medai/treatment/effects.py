@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np, pandas as pd
 from ..core import DataError, ParameterError, progress
-from .data import TreatmentData
+from .data import TreatmentData, default_horizon
 from .survival import surv_array, survival_curves, survival_model
 
 # %% auto #0
@@ -28,7 +28,7 @@ class _SurvivalLearner:
         if td.kind != "survival": raise DataError(f"{td.name}: survival learners need a survival outcome, not {td.kind!r}.")
         self.arms_, self.reference_, self.time_unit_ = td.arms, td.reference, td.time_unit or "time units"
         t_max = float(min(td.time[td.treatment == a].max() for a in td.arms))
-        self.horizon_ = float(self.horizon or np.percentile(td.time, 75))
+        self.horizon_ = float(self.horizon or default_horizon(td))   # the cohort's own horizon, or the library's one rule
         if self.horizon_ > t_max: raise ParameterError(f"horizon {self.horizon_} lies beyond the follow-up of some arm (ends at {t_max:.1f}); choose a shorter horizon.")
         self.time_point_ = float(self.time_point or self.horizon_)
         self.grid_ = np.linspace(0, self.horizon_, self.n_grid)
