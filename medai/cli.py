@@ -61,6 +61,7 @@ def _describe(name:str)->str:
     lines += [f"  {p}" for p in params.values()]
     return "\n".join(lines)
 
+# %% ../nbs/03_cli.ipynb #4c31cf55
 def _report(args, parser)->int:
     if args.help:
         print(_describe(args.name) if args.name else parser.format_help()); return 0
@@ -84,6 +85,7 @@ def _report(args, parser)->int:
     print(f"report written to {run}")
     return 0
 
+# %% ../nbs/03_cli.ipynb #6488fb6a
 def _sweep(args)->int:
     from medai.sweep import grid_from_text, read_grid, run_sweep
     grid = (read_grid(args.grid_file) if args.grid_file else {}) | grid_from_text(args.param)  # text values are converted to each type
@@ -106,6 +108,7 @@ def _predict(args)->int:
     else: print(table.to_string(index=False))
     return 0
 
+# %% ../nbs/03_cli.ipynb #5f90bcea
 def main(argv:list[str]|None=None)->int:
     "Entry point of the `medai` command"
     parser, report_parser = _parser()

@@ -32,6 +32,7 @@ class ParameterError(MedaiError, ValueError):
 class UnknownDatasetError(MedaiError, LookupError):
     "A dataset name is not in the registry"
 
+# %% ../nbs/00_core.ipynb #f932f6c5
 class ReportError(MedaiError, RuntimeError):
     "A report run failed; the message names the folder that holds the partial run"
 
@@ -47,6 +48,7 @@ def did_you_mean(
     close += [o for o in options if str(name).lower() in o.lower() and o not in close and str(name)][:n - len(close)]
     return f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
+# %% ../nbs/00_core.ipynb #d81f86b1
 def case_variants(
     names:Iterable,        # labels, arms, ... as written in the data
 )->list[list[str]]:        # groups of two or more names that differ only by case or surrounding spaces
@@ -100,6 +102,7 @@ def _shipped_dir(env:str, in_package:str, in_checkout:str)->Path:
     if root is not None and (root/in_checkout).is_dir(): return root/in_checkout
     raise DataError(f"Cannot find medai's {in_checkout}/ folder: reinstall medai, or set {env} to its location.")
 
+# %% ../nbs/00_core.ipynb #edd3f904
 def data_samples_dir()->Path:
     "The folder of small data the project ships (env `MEDAI_DATA_SAMPLES` overrides)"
     return _shipped_dir("MEDAI_DATA_SAMPLES", "data_samples", "data_samples")
@@ -114,6 +117,7 @@ def reports_dir()->Path:
     root = project_root()
     return (root if root is not None else Path.cwd())/"reports"
 
+# %% ../nbs/00_core.ipynb #0d16ebe5
 def cache_dir()->Path:
     "medai's cache folder, created on first use (env `MEDAI_CACHE` overrides)"
     base = os.environ.get("MEDAI_CACHE") or Path(os.environ.get("XDG_CACHE_HOME", Path.home()/".cache"))/"medai"
@@ -124,6 +128,7 @@ def cache_dir()->Path:
 # %% ../nbs/00_core.ipynb #a2ef7826
 _UMASK = os.umask(0o022); os.umask(_UMASK)  # read the process umask (os.umask can only set it)
 
+# %% ../nbs/00_core.ipynb #e61dd30c
 def atomic_write(
     path:str|Path,    # the file to (over)write
     data:str|bytes,   # its full content
@@ -141,6 +146,7 @@ def atomic_write(
         raise
     return path
 
+# %% ../nbs/00_core.ipynb #fbc486b1
 def file_sha256(path:str|Path)->str:
     "SHA-256 hex digest of a file, read in chunks"
     h = hashlib.sha256()
@@ -154,6 +160,7 @@ def run_dir()->Path|None:
     d = os.environ.get("MEDAI_RUN_DIR")
     return Path(d) if d else None
 
+# %% ../nbs/00_core.ipynb #ef6b1eb8
 def record_input(
     path:str|Path, # an input file this run reads
     role:str="data", # what it is, for provenance
@@ -171,6 +178,7 @@ def record_input(
 
 IDENTIFIERS_FILE = ".identifiers.json"   # inside the unfinished run folder only; removed before the report is finalized
 
+# %% ../nbs/00_core.ipynb #3e9b8a63
 def record_identifiers(
     values,             # identifiers seen in the input (patient ids, names)
     source:str|Path="", # where they come from; files under data_samples/ (simulated) are exempt
@@ -185,11 +193,11 @@ def record_identifiers(
     new = {v for v in new if len(v) >= (6 if v.isdigit() else 4)}   # short numbers (1000, 2024) would match counts and years, not people
     if new - old: atomic_write(path, json.dumps(sorted(old | new)))
 
-
 # %% ../nbs/00_core.ipynb #c8fa6467
 class PrivacyError(MedaiError, ValueError):
     "A missing or wrong key, an altered file, or data that would leave identifiers behind"
 
+# %% ../nbs/00_core.ipynb #b6ae12a7
 def load_key(
     name:str="MEDAI_DATA_KEY", # environment variable holding the key, or (with _FILE) naming its file
     key:str|bytes|None=None,   # a key given directly (base64 text or 32 bytes)
@@ -211,6 +219,7 @@ def load_key(
 
 ENCRYPTION_MAGIC = b"MEDAIENC1"   # the header of a file medai.privacy.encrypt_file wrote
 
+# %% ../nbs/00_core.ipynb #1e946398
 def aes_gcm(key:bytes):
     "The AES-256-GCM cipher of a key (the cryptography package)"
     try: from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -221,6 +230,7 @@ def is_encrypted(path:str|Path)->bool:
     "Whether a file is medai-encrypted (by its header)"
     with open(path, "rb") as f: return f.read(len(ENCRYPTION_MAGIC)) == ENCRYPTION_MAGIC
 
+# %% ../nbs/00_core.ipynb #80a1d56a
 def decrypt_bytes(path:str|Path, key:bytes|None=None)->bytes:
     "The plaintext of an encrypted file; PrivacyError on a wrong key or an altered file"
     from cryptography.exceptions import InvalidTag
@@ -233,6 +243,7 @@ def decrypt_bytes(path:str|Path, key:bytes|None=None)->bytes:
     if plain.startswith(ENCRYPTION_MAGIC): raise PrivacyError(f"{Path(path).name} is still encrypted after decryption: it was encrypted twice. Decrypt it to a file (decrypt_file) and read that.")
     return plain
 
+# %% ../nbs/00_core.ipynb #b3bea05e
 class DecryptedFile(io.BytesIO):
     "The plaintext of an encrypted file, in memory, where medai's readers take a path"
     def __init__(self, data:bytes, path:Path):
@@ -246,7 +257,6 @@ def open_data(path:str|Path):
     "The path of a plain file, or the in-memory plaintext of an encrypted one (key from MEDAI_DATA_KEY): what every loader reads"
     path = Path(path)
     return DecryptedFile(decrypt_bytes(path), path) if path.is_file() and is_encrypted(path) else path
-
 
 # %% ../nbs/00_core.ipynb #8d0f0366
 def progress(
@@ -270,6 +280,7 @@ def check_origin(origin:str)->str:
     if origin not in ORIGINS: raise ParameterError(f"origin must be one of {ORIGINS}, got {origin!r}.")
     return origin
 
+# %% ../nbs/00_core.ipynb #0c571d48
 @dataclass
 class TableDataset:
     "A table with one row per patient and the roles of its columns"
@@ -298,6 +309,7 @@ class TableDataset:
 
     def __repr__(self): return f"TableDataset({self.name!r}, {len(self.frame)} rows x {self.frame.shape[1]} columns)"
 
+# %% ../nbs/00_core.ipynb #faf9cf03
 @dataclass
 class DatasetInfo:
     "A registry entry: how to load a dataset and what it is"
@@ -327,6 +339,7 @@ def register_dataset(
     "Add a dataset to the registry that `list_datasets` and `load_dataset` read"
     _REGISTRY[name] = DatasetInfo(name, loader, kind, description, source, options)
 
+# %% ../nbs/00_core.ipynb #ba2056de
 def dataset_info(name:str)->DatasetInfo:
     "The registry entry of a dataset; UnknownDatasetError, with the nearest names, for one not registered"
     if name not in _REGISTRY: raise UnknownDatasetError(f"Unknown dataset {name!r}.{did_you_mean(name, _REGISTRY)} Known datasets: {', '.join(sorted(_REGISTRY))}; or give the path of a CSV file.")
@@ -340,6 +353,7 @@ def list_datasets(kind:str|None=None)->pd.DataFrame:
 # %% ../nbs/00_core.ipynb #8e7158e8
 _ROLES = ("time", "event", "target", "treatment", "time_unit")
 
+# %% ../nbs/00_core.ipynb #c14839c6
 def read_csv_table(
     data,                 # a path or file-like object
     where:str|Path,       # the file, for messages
@@ -356,9 +370,11 @@ def read_csv_table(
 _ID_TOKENS, _ID_WORDS = {"id", "ids", "mrn", "pid", "uuid", "guid", "ssn", "nhs"}, {"patient", "subject", "record", "participant", "mrn"}
 _ID_FILLERS = _ID_WORDS | {"number", "no", "nr", "num", "code", "key", "study"}
 
+# %% ../nbs/00_core.ipynb #88ee21b7
 def _name_tokens(name)->list[str]:
     return [t.lower() for t in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", str(name))]
 
+# %% ../nbs/00_core.ipynb #32cdf105
 def identifier_columns(
     frame:pd.DataFrame,   # a cohort table
 )->list[str]:             # its columns that identify patients or visits
@@ -374,6 +390,7 @@ def identifier_columns(
         if n < len(frame): ids += [c for c in text if c not in ids and frame[c].nunique() == n and (frame.groupby(key)[c].nunique() == 1).all() and n > 1]
     return ids
 
+# %% ../nbs/00_core.ipynb #3f71451f
 def _read_table(path:Path, **roles)->TableDataset:
     if not path.exists(): raise DataError(f"No such file: {path}. Give a registry name (see list_datasets()) or the path of a CSV file.")
     unknown = [k for k in roles if k not in _ROLES]
@@ -384,6 +401,7 @@ def _read_table(path:Path, **roles)->TableDataset:
     ds = TableDataset(path.stem, frame, description=f"Table read from {path.name}", source=str(path), files=[str(path)], **roles)
     return check_columns(ds)
 
+# %% ../nbs/00_core.ipynb #01295de7
 def check_columns(ds:TableDataset)->TableDataset:
     "Check that every column `ds` names in a role exists in its frame"
     for role in ("time", "event", "target", "treatment"):
@@ -398,6 +416,7 @@ def _find_identifiers(ds:TableDataset)->TableDataset:
     for c in ds.identifiers: record_identifiers(ds.frame[c].dropna().astype(str).unique(), source=ds.files[0] if ds.files else "")
     return ds
 
+# %% ../nbs/00_core.ipynb #823ce6b3
 def _load_registered(key:str, kwargs:dict):
     "A registry dataset; for tables, time=, event=, ... override the dataset's own column roles"
     roles = {k: kwargs.pop(k) for k in _ROLES if k in kwargs}
@@ -407,6 +426,7 @@ def _load_registered(key:str, kwargs:dict):
     for k, v in roles.items(): setattr(ds, k, v)
     return check_columns(ds)
 
+# %% ../nbs/00_core.ipynb #00212ed1
 def load_dataset(
     name:str|Path, # a registry name (see `list_datasets()`) or the path of a CSV/TSV file
     **kwargs,      # time=, event=, target=, treatment=, time_unit= column roles (for registry tables: overrides); registry loaders' options
@@ -503,6 +523,7 @@ def to_jsonable(v):
     if isinstance(v, (str, int, float, bool)) or v is None: return v
     raise ParameterError(f"Cannot store {type(v).__name__} {v!r}: give numbers, strings, lists or dicts.")
 
+# %% ../nbs/00_core.ipynb #61099fae
 def install_requirements()->tuple[str, ...]:
     "Names of the packages medai installs with (settings.ini's `requirements`, read from the installed metadata): every one a result may depend on"
     from importlib.metadata import PackageNotFoundError, requires
@@ -515,6 +536,7 @@ def install_requirements()->tuple[str, ...]:
         reqs = cfg["DEFAULT"].get("requirements", "").split()
     return tuple(dict.fromkeys(re.split(r"[\s<>=!~;\[]", r, maxsplit=1)[0] for r in reqs))
 
+# %% ../nbs/00_core.ipynb #e88ea178
 def git_output(*args)->str|None:
     "The output of `git *args` in the source checkout medai runs from, or None (an installed wheel, or no git)"
     root = project_root()
@@ -522,6 +544,7 @@ def git_output(*args)->str|None:
     try: return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError): return None
 
+# %% ../nbs/00_core.ipynb #043b7a32
 def package_versions(names=None)->dict[str, str]:
     "Installed versions of `names` (default: medai's install requirements; those not installed are left out)"
     from importlib.metadata import version, PackageNotFoundError
@@ -530,4 +553,3 @@ def package_versions(names=None)->dict[str, str]:
         try: out[n] = version(n)
         except PackageNotFoundError: pass
     return out
-

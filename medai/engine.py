@@ -22,6 +22,7 @@ class DPConfig:
         if self.delta is not None and not 0 < self.delta < 1: raise ParameterError(f"DP delta must be in (0, 1), got {self.delta}.")
         if not self.max_grad_norm > 0: raise ParameterError(f"max_grad_norm must be positive, got {self.max_grad_norm}.")
 
+# %% ../nbs/07_engine.ipynb #df1c141b
 def _dp_resnet_blocks():
     "MONAI's ResNet blocks with an out-of-place residual sum: Opacus' per-sample gradient hooks forbid `out += residual`"
     from monai.networks.nets.resnet import ResNetBlock, ResNetBottleneck
@@ -36,6 +37,7 @@ def _dp_resnet_blocks():
             return self.act(out + (x if self.downsample is None else self.downsample(x)))
     return {ResNetBlock: DPResNetBlock, ResNetBottleneck: DPResNetBottleneck}
 
+# %% ../nbs/07_engine.ipynb #28ccc089
 def dp_compatible(model):
     "The model with the layers DP-SGD cannot use replaced (BatchNorm -> GroupNorm); PrivacyError if some remain"
     try: from opacus.validators import ModuleValidator
@@ -49,6 +51,7 @@ def dp_compatible(model):
     if problems: raise PrivacyError(f"This network cannot be trained with DP-SGD: {problems[:3]}.")
     return model
 
+# %% ../nbs/07_engine.ipynb #cad5cd8d
 def make_private(
     model, optimizer, loader, # the (DP-compatible) model, its optimizer and training DataLoader
     dp:DPConfig,              # the budget

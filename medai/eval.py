@@ -30,6 +30,7 @@ def _prep(y_true, y_score, w=None):
 
 def _out(x, single): return float(x[0]) if single else x
 
+# %% ../nbs/01_eval.ipynb #c67de729
 def _div(a, b):
     with np.errstate(divide="ignore", invalid="ignore"): return np.where(b > 0, a/np.where(b > 0, b, 1), np.nan)
 
@@ -67,6 +68,7 @@ def confusion_counts(y_true, y_score, w=None, threshold:float=0.5):
     counts = [(W*y*pred).sum(1), (W*(1 - y)*pred).sum(1), (W*(1 - y)*(1 - pred)).sum(1), (W*y*(1 - pred)).sum(1)]
     return tuple(_out(c, single) for c in counts)
 
+# %% ../nbs/01_eval.ipynb #64ffba95
 def _at_threshold(fn, doc):
     def metric(y_true, y_score, w=None, threshold:float=0.5):
         num, den = fn(*(np.asarray(c) for c in confusion_counts(y_true, y_score, w, threshold)))
@@ -93,6 +95,7 @@ def brier_score(y_true, y_prob, w=None):
     y, p, W, single = _prep(y_true, _check_probs(y_prob), w)
     return _out(_div((W*(p - y)**2).sum(1), W.sum(1)), single)
 
+# %% ../nbs/01_eval.ipynb #3e8bd24d
 def expected_calibration_error(y_true, y_prob, w=None, n_bins:int=10):
     "Expected calibration error over `n_bins` equal-width bins of predicted probability"
     y, p, W, single = _prep(y_true, _check_probs(y_prob), w)
@@ -120,6 +123,7 @@ class BootstrapCI:
     def __repr__(self): return f"{self.estimate:.3f} ({self.level:.0%} CI {self.low:.3f}-{self.high:.3f})" if self.defined else "undefined"
     def as_dict(self): return dict(value=self.estimate, ci_low=self.low, ci_high=self.high)
 
+# %% ../nbs/01_eval.ipynb #7a9cd22e
 def bootstrap_weights(
     n:int,            # number of samples
     n_boot:int,       # number of resamples
@@ -188,6 +192,7 @@ def _why_undefined(name:str, s:np.ndarray, threshold:float)->str:
     if n_pos in (0, len(s)): return f"undefined: {'no' if n_pos == 0 else 'every'} test case is predicted positive at threshold {threshold:.3g}"
     return f"undefined at threshold {threshold:.3g} ({n_pos} of {len(s)} test cases predicted positive)"
 
+# %% ../nbs/01_eval.ipynb #c98ad656
 def evaluate_binary(
     y_true, y_score,          # test labels and scores (probabilities for Brier and ECE)
     threshold:float|None=None, # operating point; None: Youden's J on the validation data
@@ -269,6 +274,7 @@ def plot_calibration(
     ax.legend(loc="upper left", fontsize="small")
     return ax
 
+# %% ../nbs/01_eval.ipynb #571a7256
 def plot_decision_curve(
     y_true, y_prob,      # labels and predicted probabilities
     thresholds=None,     # threshold probabilities; default 0.01 to 0.80
@@ -286,6 +292,7 @@ def plot_decision_curve(
     ax.legend(fontsize="small")
     return ax
 
+# %% ../nbs/01_eval.ipynb #bbcd9986
 def plot_confusion_matrix(
     y_true, y_score, threshold:float=0.5, # labels, scores and the operating point
     labels=("negative", "positive"), ax=None,
@@ -327,6 +334,7 @@ def age_bands(
 
 COHORT_ATTRIBUTES = ("sex", "gender", "site", "centre", "center", "hospital", "subtype", "ethnicity", "race", "group", "kind")
 
+# %% ../nbs/01_eval.ipynb #afcafbeb
 def default_subgroups(
     frame:pd.DataFrame,   # one row per case: the cohort's columns
     max_levels:int=6,     # a column with more levels is not a subgroup attribute
@@ -344,6 +352,7 @@ def default_subgroups(
         if 2 <= frame[c].nunique() <= max_levels: out[str(c)] = frame[c].astype(str)
     return pd.DataFrame(out, index=frame.index)
 
+# %% ../nbs/01_eval.ipynb #9fbcb9f3
 def subgroup_performance(
     metric,              # metric(*arrays) -> float, as `bootstrap_ci` takes it
     *arrays,             # paired arrays over all cases (e.g. y_true, y_score)

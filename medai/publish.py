@@ -26,6 +26,7 @@ FACTS = ("title", "task", "study_type", "objective", "data_source", "data_dates"
          "explainability", "robustness", "external_validation", "failure_analysis", "characteristics", "deidentification",
          "synthetic", "limitations", "privacy", "software", "code") + STATEMENTS
 
+# %% ../nbs/05_publish.ipynb #8f94cbbc
 def record_study(**facts)->dict:
     "Merge facts about this study into the run's study.json; unknown keys are refused"
     unknown = [k for k in facts if k not in FACTS]
@@ -41,6 +42,7 @@ def record_study(**facts)->dict:
         return {**old, **new}
     return new
 
+# %% ../nbs/05_publish.ipynb #3e4856af
 def environment_facts()->dict:
     "Software versions and the code's commit, for the checklists and the model card"
     import sys, medai
@@ -52,6 +54,7 @@ def environment_facts()->dict:
 # %% ../nbs/05_publish.ipynb #0c40d1ac
 def _num(x)->str: return f"{x:.3g}" if isinstance(x, float) else str(x)
 
+# %% ../nbs/05_publish.ipynb #0a8848fd
 def describe(v)->str:
     "A fact as one line of text"
     if isinstance(v, list) and v and all(isinstance(r, dict) for r in v):
@@ -179,6 +182,7 @@ def _answer(keys, facts)->str|None:
         if v is not None: parts.append(f"{k.replace('_', ' ')}: {describe(v)}")
     return "; ".join(parts) or None
 
+# %% ../nbs/05_publish.ipynb #41eeb2c9
 def checklist(
     standard:str,       # 'tripod_ai' or 'claim'
     facts:dict,         # from `record_study` (software and code are added from the environment)

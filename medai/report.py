@@ -37,11 +37,13 @@ def _comments(src:str)->dict[int, str]:
     toks = tokenize.generate_tokens(io.StringIO(src).readline)
     return {t.start[0]: t.string.lstrip("#").strip() for t in toks if t.type == tokenize.COMMENT}
 
+# %% ../nbs/02_report.ipynb #06105f73
 def _parameters_cell(nb)->str:
     cells = [c for c in nb.cells if c.cell_type == "code" and "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1: raise ParameterError(f"A report notebook needs exactly one code cell tagged 'parameters'; found {len(cells)}.")
     return cells[0].source
 
+# %% ../nbs/02_report.ipynb #2e2fc870
 def parse_parameters(
     src:str, # source of a `parameters` cell
 )->dict[str, Parameter]: # name -> Parameter, in order
@@ -74,6 +76,7 @@ def _options(node)->list[ast.expr]:
         return [o for e in node.slice.elts for o in _options(e)]
     return [node]
 
+# %% ../nbs/02_report.ipynb #ea3db8bb
 def _matches(value, node)->bool:
     if isinstance(node, ast.Constant) and node.value is None or ast.unparse(node) == "None": return value is None
     if isinstance(node, ast.Subscript):
@@ -91,12 +94,14 @@ def _matches(value, node)->bool:
     if name in _SCALARS: return isinstance(value, _SCALARS[name])
     return True  # a type medai does not check (a custom class): accept
 
+# %% ../nbs/02_report.ipynb #79e78b4e
 def check_value(value, annotation:str)->bool:
     "True when `value` fits the type `annotation`"
     return any(_matches(value, o) for o in _options(_ann(annotation)))
 
 _TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
 
+# %% ../nbs/02_report.ipynb #12a5937c
 def _coerce_one(text:str, node):
     name = ast.unparse(node).split(".")[-1]
     if isinstance(node, ast.Constant) and node.value is None or name == "None":
@@ -124,6 +129,7 @@ def _coerce_one(text:str, node):
     if name == "list": return yaml.safe_load(text) if text.startswith("[") else [t.strip() for t in text.split(",") if t.strip()]
     return yaml.safe_load(text)
 
+# %% ../nbs/02_report.ipynb #3d6c1750
 def coerce_text(text:str, annotation:str):
     "Convert command-line text to the type `annotation` names; ValueError when it cannot"
     options = _options(_ann(annotation))
@@ -177,6 +183,7 @@ def list_case_studies()->pd.DataFrame:
     rows = [dict(name=p.stem, title=_title(nbformat.read(p, as_version=4)), path=str(p)) for p in paths]
     return pd.DataFrame(rows, columns=["name", "title", "path"])
 
+# %% ../nbs/02_report.ipynb #b2dad73e
 def find_notebook(
     name:str|Path, # a case-study name or the path of a notebook
 )->Path:
@@ -190,6 +197,7 @@ def find_notebook(
     names = [p.stem for p in case_studies_dir().glob("*.ipynb")]
     raise ParameterError(f"Unknown report {str(name)!r}.{did_you_mean(str(name), names)} Case studies: {', '.join(sorted(names))} (see `medai report --list`).")
 
+# %% ../nbs/02_report.ipynb #18ebb107
 def notebook_parameters(
     name:str|Path, # a case-study name or notebook path
 )->dict[str, Parameter]:
@@ -207,6 +215,7 @@ def _output_path(kind:str, name:str)->Path|None:
     (rd/kind).mkdir(parents=True, exist_ok=True)
     return rd/kind/name
 
+# %% ../nbs/02_report.ipynb #7de4d464
 def save_figure(
     name:str,      # file name without extension, e.g. 'roc_test'
     fig=None,      # a matplotlib Figure (default: the current figure)
@@ -226,11 +235,13 @@ def save_figure(
 
 _COUNT_NAME = re.compile(r"(?i)^(n|count|counts|patients|events|cases|images|nodules|subjects|people|deaths|at risk|number.*|n[ _].*|.*[ _](count|n|patients|events|cases|images|nodules|subjects))$")
 
+# %% ../nbs/02_report.ipynb #44ba4661
 def count_columns(df:pd.DataFrame)->list[str]:
     "Columns of `df` that count people by their name (n, patients, events, cases, n missing, ...) and hold whole numbers"
     def whole(s): v = pd.to_numeric(s, errors="coerce").dropna(); return len(v) > 0 and bool((v == v.round()).all())
     return [c for c in df.columns if _COUNT_NAME.match(str(c)) and whole(df[c])]
 
+# %% ../nbs/02_report.ipynb #3431ccb3
 def save_table(
     df:pd.DataFrame,   # the table
     name:str,          # file name without extension, e.g. 'table1'
@@ -291,6 +302,7 @@ def _env(**values):
             if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
 
+# %% ../nbs/02_report.ipynb #5cb81cd6
 @contextmanager
 def _quiet_papermill():
     "Silence papermill's own parameter checks: medai has already validated the parameters, with types"
@@ -301,6 +313,7 @@ def _quiet_papermill():
     try: yield
     finally: log.setLevel(level)
 
+# %% ../nbs/02_report.ipynb #9f455b73
 def _run_id(params:dict)->str:
     digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:6]
     return f"{dt.datetime.now():%Y%m%d-%H%M%S}-{digest}"
@@ -313,6 +326,7 @@ def check_run_id(run_id:str)->str:
         raise ParameterError(f"run id {run_id!r}: use letters, digits, '.', '_' and '-' (no path separators, no '..', at most 100 characters).")
     return run_id
 
+# %% ../nbs/02_report.ipynb #3fbbfed2
 def check_writable(folder:Path)->Path:
     "Create `folder` and check that files can be written there, before any work; ReportError saying how to fix it otherwise"
     try:
@@ -327,6 +341,7 @@ def check_writable(folder:Path)->Path:
 class _Terminated(SystemExit):
     "SIGTERM during a report run: handled like Ctrl-C, so that the run ends as a .failed folder"
 
+# %% ../nbs/02_report.ipynb #902c5158
 @contextmanager
 def _sigterm_fails_run():
     "Within a report run, SIGTERM raises (in the main thread) instead of killing the process before the run is marked failed"
@@ -337,6 +352,7 @@ def _sigterm_fails_run():
     try: yield
     finally: signal.signal(signal.SIGTERM, old)
 
+# %% ../nbs/02_report.ipynb #fe392375
 def _ipc_kernel_manager():
     "A Jupyter kernel manager on local IPC sockets: no TCP port, so the kernel has nothing unencrypted to warn about"
     import atexit, tempfile
@@ -352,6 +368,7 @@ def _ipc_kernel_manager():
             if not restart: shutil.rmtree(folder, ignore_errors=True)
     return IPCKernelManager
 
+# %% ../nbs/02_report.ipynb #9c8a9864
 def parameter_files(params:dict)->list[dict]:
     "The files that parameters name, each with its fingerprint (for provenance, and for a sweep's record of its inputs)"
     files = []
@@ -380,6 +397,7 @@ def render_html(
     body, _ = exporter.from_notebook_node(nb)
     return atomic_write(out, body)
 
+# %% ../nbs/02_report.ipynb #7d225a4d
 def _header(name:str, run_id:str, params:dict, prov:dict|None)->str:
     rows = "\n".join(f"| `{k}` | `{v!r}` |" for k, v in params.items())
     status = "" if prov is None else f" · medai {prov['medai_version']}" + (f" · commit `{prov['git_commit'][:10]}`" if prov.get("git_commit") else "")
@@ -461,6 +479,7 @@ def _runs(root:Path)->list[dict]:
                          wall=prov.get("wall_seconds"), params=params, metrics=metrics))
     return sorted(rows, key=lambda r: (r["study"], r["run"]), reverse=True)
 
+# %% ../nbs/02_report.ipynb #6e4659a6
 def _headline(metrics:dict, n:int=4)->str:
     parts = []
     for k, v in metrics.items():
@@ -469,6 +488,7 @@ def _headline(metrics:dict, n:int=4)->str:
         if len(parts) == n: break
     return ", ".join(parts)
 
+# %% ../nbs/02_report.ipynb #e4ddc075
 def build_index(
     root:str|Path|None=None, # the reports folder; default `reports_dir()`
 )->Path:                     # the index.html written
@@ -542,6 +562,7 @@ def require_chromium()->str:
                                        "(or set MEDAI_CHROMIUM to a Chrome/Chromium binary). The HTML report is written either way.")
     return path
 
+# %% ../nbs/02_report.ipynb #5112186f
 def html_to_pdf(
     html:str|Path, # an HTML file
     pdf:str|Path,  # the PDF to write (atomically)

@@ -29,6 +29,7 @@ def parameter_grid(
         if not v: raise ParameterError(f"Sweep parameter {k!r} has no values.")
     return [dict(zip(keys, combo)) for combo in itertools.product(*values)]
 
+# %% ../nbs/04_sweep.ipynb #44ceff23
 def grid_from_text(
     pairs:list[tuple[str, str]], # ('model', 'resnet18,densenet121') pairs from `-p`
 )->dict:                         # name -> list of text values
@@ -39,6 +40,7 @@ def grid_from_text(
         grid.setdefault(k, []).extend(values or [text])   # an empty value stays one (empty) value
     return grid
 
+# %% ../nbs/04_sweep.ipynb #482500d0
 def read_grid(
     path:str|Path, # a YAML file: {name: [values]} or {parameters: {name: [values]}}
 )->dict:
@@ -62,6 +64,7 @@ def library_fingerprint(
         h.update(str(p.relative_to(root)).encode()); h.update(p.read_bytes())
     return h.hexdigest()
 
+# %% ../nbs/04_sweep.ipynb #dcec9c5f
 def notebook_fingerprint(
     notebook:Path, # a notebook file
 )->str:
@@ -71,6 +74,7 @@ def notebook_fingerprint(
     cells = [(c.cell_type, c.source) for c in nb.cells]
     return hashlib.sha256(json.dumps(cells).encode()).hexdigest()
 
+# %% ../nbs/04_sweep.ipynb #bd77a5cb
 def run_key(
     notebook:Path,        # the notebook
     params:dict,          # its full, validated parameter values
@@ -81,6 +85,7 @@ def run_key(
                    files=[f["sha256"] for f in parameter_files(params)])
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
+# %% ../nbs/04_sweep.ipynb #8df54c9b
 def is_current(
     folder:Path, # a finished run folder
 )->bool:         # True if it is complete and every input it recorded is unchanged
@@ -106,6 +111,7 @@ def _run_one(notebook:str, params:dict, out_dir:str, run_id:str, threads:int)->d
     except MedaiError as e:
         return dict(status="failed", folder=str(Path(out_dir)/f"{run_id}.failed"), error=str(e), seconds=round(time.time() - t0, 2))
 
+# %% ../nbs/04_sweep.ipynb #35de5fc4
 def _clear(folder:Path):
     "Remove a stale or failed run folder before it runs again"
     import shutil
@@ -113,6 +119,7 @@ def _clear(folder:Path):
 
 MAX_WORKERS = 512   # more local workers than this is a typo, not a machine
 
+# %% ../nbs/04_sweep.ipynb #85caf4bb
 def check_workers(workers:int|None, scheduler:str|None)->None:
     "Raise ParameterError for a worker count no cluster can have, before anything starts"
     if workers is None: return
@@ -122,6 +129,7 @@ def check_workers(workers:int|None, scheduler:str|None)->None:
                                                    "give a smaller number, or --scheduler for a cluster.")
     if scheduler and workers == 0: raise ParameterError("workers=0 runs serially in this process and cannot use a scheduler: drop one of them.")
 
+# %% ../nbs/04_sweep.ipynb #5c06cda9
 def _dask_client(workers:int|None, scheduler:str|None, timeout:float=20):
     try: from dask.distributed import Client, LocalCluster
     except ImportError as e: raise ReportError("Sweeps in parallel need Dask: pip install 'dask[distributed]' (or run with workers=0).") from e
@@ -146,6 +154,7 @@ class Sweep:
         counts = self.runs.status.value_counts().to_dict()
         return f"Sweep({self.name!r}: {len(self.runs)} runs, " + ", ".join(f"{v} {k}" for k, v in counts.items()) + f"; {self.folder})"
 
+# %% ../nbs/04_sweep.ipynb #4b5cb5ee
 def run_sweep(
     notebook:str|Path,       # case-study name or notebook path
     grid:dict,               # parameter name -> list of values
@@ -201,6 +210,7 @@ def flat_metrics(
         elif isinstance(v, (int, float)) and not isinstance(v, bool) and v is not None: out[f"{prefix}{k}"] = float(v)
     return out
 
+# %% ../nbs/04_sweep.ipynb #453785a7
 def sweep_table(sweep:Sweep)->pd.DataFrame:
     "One row per run: parameters, status, seconds and every numeric metric"
     rows = []
@@ -209,6 +219,7 @@ def sweep_table(sweep:Sweep)->pd.DataFrame:
         rows.append(r | (flat_metrics(json.loads(path.read_text())) if r["status"] != "failed" and path.exists() else {}))
     return pd.DataFrame(rows)
 
+# %% ../nbs/04_sweep.ipynb #19b6862b
 def summarize(
     table:pd.DataFrame,  # from `sweep_table`
     swept:list[str],     # the swept parameters
@@ -223,6 +234,7 @@ def summarize(
     stats.insert(0, ("runs", ""), groups.size())
     return stats
 
+# %% ../nbs/04_sweep.ipynb #572d97c0
 def _metric_columns(table:pd.DataFrame)->list[str]:
     fixed = set(table.columns[:list(table.columns).index("seconds") + 1]) if "seconds" in table.columns else set()
     return [c for c in table.columns if c not in fixed and pd.api.types.is_numeric_dtype(table[c]) and table[c].notna().any()]
@@ -242,6 +254,7 @@ def _figure(table:pd.DataFrame, config:list[str], metric:str):
     fig.tight_layout()
     return fig
 
+# %% ../nbs/04_sweep.ipynb #24ef1a4e
 def write_summary(
     sweep:Sweep,        # a sweep
     swept:list[str],    # the swept parameters
@@ -264,11 +277,13 @@ def write_summary(
         plt.close(fig); figures.append(stem.with_suffix(".png").name)
     return atomic_write(folder/"summary.html", _summary_page(sweep, table, summary, figures))
 
+# %% ../nbs/04_sweep.ipynb #32e43dc3
 def _run_link(folder:str, key:str, base:Path)->str:
     report = Path(folder)/"report.html"
     if not report.exists(): return html.escape(key)
     return f'<a href="{html.escape(os.path.relpath(report, base))}">{html.escape(key)}</a>'
 
+# %% ../nbs/04_sweep.ipynb #ffcec8ee
 def _summary_page(sweep, table, summary, figures)->str:
     e = html.escape
     params = [c for c in sweep.runs.columns if c not in ("key", "status", "folder", "error", "seconds")]

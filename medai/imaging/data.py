@@ -19,6 +19,7 @@ __all__ = ['SPLITS', 'IMAGE_SUFFIXES', 'INTENSITY', 'DECODERS', 'LUNG_WINDOW', '
 # %% ../../nbs/10_imaging.data.ipynb #ffa8e1c0
 SPLITS = ("train", "val", "test")
 
+# %% ../../nbs/10_imaging.data.ipynb #97b8470b
 @dataclass
 class ImageData:
     "Labelled images with their splits: what every imaging loader returns"
@@ -117,6 +118,7 @@ def _positive_last(classes:list[str])->bool:
     "True when a two-class list has its disease class first and should be flipped"
     return len(classes) == 2 and "malignant" in classes[0].lower() and "malignant" not in classes[1].lower()
 
+# %% ../../nbs/10_imaging.data.ipynb #e1ac64c5
 def medmnist_path(name:str, size:int=28, root:str|Path|None=None, download:bool=False)->Path:
     "Where the MedMNIST file `name` at `size` lives, downloading it when asked and possible"
     root = Path(root) if root is not None else cache_dir()/"medmnist"
@@ -190,6 +192,7 @@ def _record_dicom_identifiers(headers, source)->None:
     "Patient names and ids of DICOM files, so that a report that shows them is stopped (medai.privacy)"
     record_identifiers({str(h.get(k, "")) for h in headers for k in ("PatientID", "PatientName")} | {str(h.get("PatientName", "")).replace("^", " ").strip() for h in headers}, source=source)
 
+# %% ../../nbs/10_imaging.data.ipynb #0c74f750
 def check_decodable(ds, path)->None:
     "Raise DataError if a DICOM file's pixel data cannot be read: none, or compressed without an installed decoder"
     if "PixelData" not in ds: raise DataError(f"{path} has no pixel data (SOP class {ds.get('SOPClassUID', 'unknown')}): it is not an image.")
@@ -200,11 +203,13 @@ def check_decodable(ds, path)->None:
     except NotImplementedError: ok = False
     if not ok: raise DataError(f"{path}: its pixel data are compressed ({ts.name}) and no decoder for it is installed: {DECODERS}.")
 
+# %% ../../nbs/10_imaging.data.ipynb #ad105d54
 def _scale_range(x:np.ndarray)->np.ndarray:
     "An image's own 0.5-99.5 percentile range to [0, 1]"
     lo, hi = np.percentile(x, [0.5, 99.5])
     return np.clip((x - lo)/max(hi - lo, 1e-6), 0, 1)
 
+# %% ../../nbs/10_imaging.data.ipynb #57a57275
 def _dicom_pixels(ds, path:Path, intensity:str)->tuple[np.ndarray, str]:
     "A DICOM image in [0, 1]: rescale slope/intercept, then the file's own window, else its stored bit range"
     from pydicom.multival import MultiValue
@@ -230,6 +235,7 @@ def _dicom_pixels(ds, path:Path, intensity:str)->tuple[np.ndarray, str]:
 
 _PIL_DEPTH = {"I;16": 16, "I;16L": 16, "I;16B": 16, "I;16N": 16, "I": 32}
 
+# %% ../../nbs/10_imaging.data.ipynb #3ff7b090
 def _pil_pixels(im, path:Path, intensity:str)->tuple[np.ndarray, str]:
     "A PIL image in [0, 1], by its bit depth (8-bit / 255, 16-bit / 65535) or its own range"
     if im.mode in _PIL_DEPTH or im.mode == "F":
@@ -246,6 +252,7 @@ def _pil_pixels(im, path:Path, intensity:str)->tuple[np.ndarray, str]:
     x = np.asarray(im.convert("RGB") if rgb else im.convert("L"), dtype=np.float32)
     return (_scale_range(x) if intensity == "range" else x/255.0).astype(np.float32), "8-bit, own range" if intensity == "range" else "8-bit / 255"
 
+# %% ../../nbs/10_imaging.data.ipynb #f71cc37e
 def is_dicom(path:Path)->bool:
     "True for .dcm/.dicom files and for files of another name with the DICOM preamble ('DICM' at byte 128)"
     if path.suffix.lower() in IMAGE_SUFFIXES: return path.suffix.lower() in {".dcm", ".dicom"}   # no need to open PNGs and JPEGs
@@ -253,6 +260,7 @@ def is_dicom(path:Path)->bool:
         with open(path, "rb") as f: f.seek(128); return f.read(4) == b"DICM"
     except OSError: return False
 
+# %% ../../nbs/10_imaging.data.ipynb #2d156cb0
 def read_2d(path:Path, intensity:str="type")->tuple[np.ndarray, str]:
     "Pixel array (H, W) or (H, W, 3) of a PNG/JPEG/TIFF/DICOM file in [0, 1], and how it was scaled"
     if intensity not in INTENSITY: raise ParameterError(f"intensity must be one of {INTENSITY}, got {intensity!r}.")
@@ -273,6 +281,7 @@ def read_2d(path:Path, intensity:str="type")->tuple[np.ndarray, str]:
     except Exception as e:
         raise DataError(f"Cannot read image {path} ({type(e).__name__}: {e}); the file is unreadable or truncated: replace or remove it.") from e
 
+# %% ../../nbs/10_imaging.data.ipynb #84406ae2
 def _pad_to_aspect(x:np.ndarray, size:tuple[int, int])->np.ndarray:
     "Pad with zeros (background), centred, to the aspect ratio of `size`"
     h, w = x.shape[:2]
@@ -280,6 +289,7 @@ def _pad_to_aspect(x:np.ndarray, size:tuple[int, int])->np.ndarray:
     pads = [((H - h)//2, H - h - (H - h)//2), ((W - w)//2, W - w - (W - w)//2)] + [(0, 0)]*(x.ndim - 2)
     return np.pad(x, pads)
 
+# %% ../../nbs/10_imaging.data.ipynb #4f6b524f
 def _resize(x:np.ndarray, size:tuple[int, int], path:Path, pad:bool=False)->np.ndarray:
     from PIL import Image
     h, w = x.shape[:2]
@@ -291,6 +301,7 @@ def _resize(x:np.ndarray, size:tuple[int, int], path:Path, pad:bool=False)->np.n
     out = [np.asarray(Image.fromarray(c).resize((size[1], size[0]), Image.Resampling.LANCZOS)) for c in chans]
     return np.clip(out[0] if x.ndim == 2 else np.stack(out, -1), 0, 1)
 
+# %% ../../nbs/10_imaging.data.ipynb #4f281069
 def prepare_2d(
     x:np.ndarray,          # (H, W) or (H, W, 3) in [0, 1], from the reader
     size:tuple[int, int],  # (H, W) to resize to
@@ -318,6 +329,7 @@ def _csv_table(csv:Path)->pd.DataFrame:
     df["path"] = [str((csv.parent/p).resolve()) for p in df["path"]]
     return df
 
+# %% ../../nbs/10_imaging.data.ipynb #60e004c0
 def _check_labels(labels:pd.Series, where)->None:
     "Raise DataError for empty labels, or labels that differ only by case or spaces"
     empty = labels.isna() | (labels.astype(str).str.strip() == "")
@@ -327,6 +339,7 @@ def _check_labels(labels:pd.Series, where)->None:
     if clash: raise DataError(f"{where}: labels {', '.join(repr(n) for n in clash[0])} differ only by case or spaces: write each class one way.")
     if len(names) < 2: raise DataError(f"{where}: every image has the label {names[0]!r}: a classifier needs images of at least two classes.")
 
+# %% ../../nbs/10_imaging.data.ipynb #7b1e6546
 def _check_size(size)->tuple[int, int]:
     "(H, W) from an int or a pair; ParameterError unless positive integers"
     pair = (size, size) if isinstance(size, (int, np.integer)) and not isinstance(size, bool) else tuple(size) if isinstance(size, (tuple, list)) else None
@@ -334,6 +347,7 @@ def _check_size(size)->tuple[int, int]:
         raise ParameterError(f"size must be a positive integer or a pair (H, W) of them, got {size!r}.")
     return tuple(int(s) for s in pair)
 
+# %% ../../nbs/10_imaging.data.ipynb #64c7db8e
 def _warn_squashed(paths, raw:list, size:tuple, where)->None:
     "Warn when resizing changes images' aspect ratio by more than 10%"
     ratio = size[1]/size[0]
@@ -343,6 +357,7 @@ def _warn_squashed(paths, raw:list, size:tuple, where)->None:
         warnings.warn(f"{where}: {len(off)} image(s) have another aspect ratio than {size[0]}x{size[1]} (e.g. {off[0][0]}, width/height {off[0][1]:.2f}) "
                       "and are squashed by resizing; pass pad=True to pad them instead.", stacklevel=3)
 
+# %% ../../nbs/10_imaging.data.ipynb #63e3e9fe
 def _class_order(names:list[str], positive:str|None)->list[str]:
     classes = sorted(set(map(str, names)))
     if positive is None and len(classes) == 2:
@@ -399,6 +414,7 @@ def load_image_folder(
 # %% ../../nbs/10_imaging.data.ipynb #6ac44e83
 LUNG_WINDOW = (-600, 1500)  # level, width in HU: the usual lung window
 
+# %% ../../nbs/10_imaging.data.ipynb #b8f85292
 def check_dicom_series(folder:Path)->None:
     "Raise DataError unless `folder` holds one complete, evenly spaced DICOM series"
     import pydicom
@@ -418,6 +434,7 @@ def check_dicom_series(folder:Path)->None:
     if len(steps) and (np.abs(steps - np.median(steps)) > 0.1*np.median(steps)).any():
         raise DataError(f"{folder}: slice positions are unevenly spaced (steps {sorted(set(np.round(steps, 2)))[:5]} mm): slices are missing from the series.")
 
+# %% ../../nbs/10_imaging.data.ipynb #ee61e580
 def _skip_missing_gpu_codec()->None:
     "Leave MONAI's nvImageCodec DICOM reader out of LoadImage's readers where nvImageCodec is not installed (it warns on every load otherwise)"
     from monai.transforms.io.array import SUPPORTED_READERS
@@ -425,6 +442,7 @@ def _skip_missing_gpu_codec()->None:
     from monai.data.nvimgcodec_pydicom_plugin import is_nvimgcodec_available
     if not is_nvimgcodec_available(): SUPPORTED_READERS.pop("nvimgcodecpydicomreader")
 
+# %% ../../nbs/10_imaging.data.ipynb #c2916b02
 def load_volume(
     path:str|Path,              # a NIfTI file (.nii, .nii.gz) or a folder holding one DICOM series
     spacing:float|tuple|None=1.0, # resample to this spacing in mm (None: keep)
@@ -448,6 +466,7 @@ def load_volume(
     for f in ([path] if path.is_file() else sorted(p for p in path.iterdir() if p.is_file())): record_input(f)
     return vol, np.asarray(img.affine)
 
+# %% ../../nbs/10_imaging.data.ipynb #101c5db0
 def window_hu(vol:np.ndarray, level:float=LUNG_WINDOW[0], width:float=LUNG_WINDOW[1])->np.ndarray:
     "Map Hounsfield units to [0, 1] through a window (level, width)"
     return np.clip((vol - (level - width/2))/width, 0, 1).astype(np.float32)
@@ -463,6 +482,7 @@ def _check_inside(v:np.ndarray, shape:tuple, where:str, given:tuple, space:str)-
             raise DataError(f"{where}: the nodule at {space} {tuple(float(g) for g in given)} lies outside the volume on axis {'xyz'[axis]} "
                             f"(voxel {i:.1f}, the volume has 0-{n - 1}); check coords= ('world' in mm or 'voxel' indices) and the sign of the coordinates.")
 
+# %% ../../nbs/10_imaging.data.ipynb #c7b6c19f
 def _coordinates(df:pd.DataFrame, csv:Path)->pd.DataFrame:
     "x, y, z as numbers; DataError naming the row when one is not"
     out = df[["x", "y", "z"]].apply(pd.to_numeric, errors="coerce")
@@ -472,6 +492,7 @@ def _coordinates(df:pd.DataFrame, csv:Path)->pd.DataFrame:
         raise DataError(f"{csv}: row {i + 2} has a {col} coordinate that is not a number ({df.loc[i, col]!r}); coordinates are numbers in mm (world) or voxel indices.")
     return out
 
+# %% ../../nbs/10_imaging.data.ipynb #a4a9550b
 def nodule_crops(
     csv:str|Path,            # CSV: volume,x,y,z,label[,patient_id][,split][,attributes...]; volume paths relative to the CSV
     size:int=28,             # edge of the cube in voxels (after resampling)

@@ -39,6 +39,7 @@ def _parser()->argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0); p.add_argument("--out", type=Path, required=True, help="folder for result.json, history.csv, model.pt")
     return p
 
+# %% ../../nbs/17_imaging.distributed.ipynb #437aaa41
 def main(argv:list[str]|None=None)->int:
     "Entry point under torchrun: train with DDP, write the outputs from process 0"
     a = _parser().parse_args(argv)

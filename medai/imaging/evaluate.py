@@ -28,6 +28,7 @@ class Evaluation:
         "Metrics as {name: {value, ci_low, ci_high}}, for metrics.json and model metadata"
         return {k: self.metrics.loc[k, ["value", "ci_low", "ci_high"]].astype(float).to_dict() for k in self.metrics.index}
 
+# %% ../../nbs/14a_imaging.evaluate.ipynb #9c64be58
 def evaluate_classifier(
     runs,                  # a Trained or a list of them (ensemble)
     data:ImageData,        # with val and test splits
@@ -90,6 +91,7 @@ def study_facts(
         synthetic=synthetic,
     )
 
+# %% ../../nbs/14a_imaging.evaluate.ipynb #c132c9f0
 def subgroup_auc(
     data:ImageData,       # with attributes
     ev:Evaluation,        # binary

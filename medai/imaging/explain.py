@@ -21,6 +21,7 @@ def last_conv_layer(model:nn.Module)->str:
     if not names: raise ParameterError("The model has no convolution layer for Grad-CAM; give target_layer= explicitly.")
     return names[-1]
 
+# %% ../../nbs/15_imaging.explain.ipynb #7a1157d2
 def gradcam(
     model:nn.Module,          # a trained classifier
     images:np.ndarray|torch.Tensor, # (N, C, *spatial)
@@ -34,6 +35,7 @@ def gradcam(
     x = torch.as_tensor(np.asarray(images, dtype=np.float32))
     return cam(x=x, class_idx=class_idx).detach().cpu().numpy()[:, 0]
 
+# %% ../../nbs/15_imaging.explain.ipynb #e4e117bc
 def occlusion(
     model:nn.Module, images:np.ndarray, class_idx:int=1, # model, (N, C, *spatial) images, class
     mask_size:int=8,          # edge of the occluding patch, in pixels/voxels
@@ -60,6 +62,7 @@ def randomized_copy(model:nn.Module, seed:int=0)->nn.Module:
         if hasattr(mod, "reset_parameters"): mod.reset_parameters()
     return m.eval()
 
+# %% ../../nbs/15_imaging.explain.ipynb #8c4d701b
 def sanity_check(
     model:nn.Module, images:np.ndarray, class_idx:int=1, method=gradcam, seed:int=0,
 )->dict:          # maps, randomized maps, per-image Spearman correlation and their mean
@@ -75,6 +78,7 @@ def sanity_check(
 def _slices(vol:np.ndarray, at):
     return [vol[at[0]], vol[:, at[1]], vol[:, :, at[2]]]
 
+# %% ../../nbs/15_imaging.explain.ipynb #0875c2a0
 def show_maps(
     images:np.ndarray,       # (N, C, *spatial) images
     maps:list|np.ndarray,    # one (N, *spatial) array per row, or a dict title -> array

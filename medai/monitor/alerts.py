@@ -17,6 +17,7 @@ __all__ = ['DECISION_SUPPORT', 'ALERT_COLUMNS', 'Tick', 'Rule', 'glucose_rules',
 # %% ../../nbs/34_monitor.alerts.ipynb #7e450b29
 DECISION_SUPPORT = "Decision support, not a prescription: follow the patient's care plan."
 
+# %% ../../nbs/34_monitor.alerts.ipynb #0d0f6363
 @dataclass
 class Tick:
     "What rules see for the patients with a reading this tick"
@@ -40,6 +41,7 @@ class Tick:
         first = np.where(hit.any(1), hit.argmax(1) + 1, 0)*self.step
         return np.where(hit.any(1), first, np.nan)
 
+# %% ../../nbs/34_monitor.alerts.ipynb #5fc235d8
 @dataclass
 class Rule:
     "An alert: raised when `trigger` becomes true, quiet until `clear`, not repeated within the snooze time"
@@ -49,6 +51,7 @@ class Rule:
     action: str
     lead: Callable[[Tick], np.ndarray]|None = None   # minutes of warning the alert gives (predicted alerts)
 
+# %% ../../nbs/34_monitor.alerts.ipynb #c32202e7
 def glucose_rules(low:float=70, urgent_low:float=54, high:float=250, fast:float=3.0, within:float=30)->list[Rule]:
     "The glucose alerts: predicted low, urgent low, predicted high, fast fall, fast rise (thresholds in mg/dL, mg/dL/min)"
     def predicted_low(t): return (t.value < low) | np.isfinite(t.first_crossing(below=low, within=within))
@@ -75,6 +78,7 @@ def glucose_rules(low:float=70, urgent_low:float=54, high:float=250, fast:float=
 # %% ../../nbs/34_monitor.alerts.ipynb #2472447a
 ALERT_COLUMNS = ["id", "time", "alert", "value", "lead_minutes", "action"]
 
+# %% ../../nbs/34_monitor.alerts.ipynb #ffd57deb
 class Monitor:
     "Streaming alerts for many patients: per-patient state in arrays, a recurrent forecaster stepped once per reading"
     def __init__(self,
@@ -198,11 +202,13 @@ def replay(monitor:Monitor, readings:pd.DataFrame, show_progress:bool=True)->pd.
     out = [a for a in out if len(a)]
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=ALERT_COLUMNS)
 
+# %% ../../nbs/34_monitor.alerts.ipynb #090f78db
 def reading_interval(times)->pd.Timedelta:
     "A sensor's reading interval: the median gap between consecutive readings (5 minutes when there is only one)"
     gaps = np.diff(np.sort(np.asarray(times, dtype="datetime64[ns]")))
     return pd.Timedelta(np.median(gaps)) if len(gaps) else pd.Timedelta("5min")
 
+# %% ../../nbs/34_monitor.alerts.ipynb #77be22a7
 def hypo_episodes(
     readings:pd.DataFrame, threshold:float=70, min_minutes:float=15,
     step:str|None=None,          # reading interval, e.g. '1min' or '15min' (default: each patient's median interval)
@@ -218,6 +224,7 @@ def hypo_episodes(
                 rows.append(dict(id=pid, onset=t[a], end=t[b - 1], nadir=gl[a:b].min()))
     return pd.DataFrame(rows, columns=["id", "onset", "end", "nadir"])
 
+# %% ../../nbs/34_monitor.alerts.ipynb #48ff858f
 def evaluate_alerts(alerts:pd.DataFrame, readings:pd.DataFrame, before:str="60min", after:str="15min")->dict:
     "Sensitivity for hypoglycemic episodes, false low alerts per patient-day, median lead time (minutes)"
     ep = hypo_episodes(readings)

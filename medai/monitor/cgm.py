@@ -21,6 +21,7 @@ SENSOR_RANGE = (40.0, 400.0)              # mg/dL reported as "Low"/"High" outsi
 PLAUSIBLE = (10.0, 1000.0)                # mg/dL: outside this a value is an error, not a glucose
 OPTIONAL_COLUMNS = ("insulin", "carbs", "activity")
 
+# %% ../../nbs/30_monitor.cgm.ipynb #ee4a7ba8
 @dataclass
 class CGMData:
     "Validated CGM readings (id, time, gl in mg/dL, flag, optional insulin/carbs/activity) and what validation changed"
@@ -56,6 +57,7 @@ def _glucose_values(raw:pd.Series, ids:pd.Series, sensor_range)->tuple[np.ndarra
     flag = np.where(low, "low", np.where(high, "high", ""))
     return values.to_numpy(float), flag
 
+# %% ../../nbs/30_monitor.cgm.ipynb #693ade04
 def detect_units(gl:np.ndarray)->str:
     "'mg/dL' or 'mmol/L' from the values; DataError when the values do not say"
     v = gl[np.isfinite(gl)]
@@ -71,6 +73,7 @@ _OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
 
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")   # dd/mm/yyyy or mm/dd/yyyy (also . and - separators)
 
+# %% ../../nbs/30_monitor.cgm.ipynb #6ff4e017
 def date_order(
     text:pd.Series,           # timestamps as text
     dayfirst:bool|None=None,  # what the user says; None: read it from the data
@@ -93,11 +96,13 @@ def date_order(
         raise DataError(f"{source}: dayfirst={dayfirst} contradicts the data: {text.iloc[i]!r} can only be {'day' if seen else 'month'}-first.")
     return dayfirst if dayfirst is not None else seen
 
+# %% ../../nbs/30_monitor.cgm.ipynb #7473b2cb
 def _to_datetime(text:pd.Series, dayfirst:bool, utc:bool, source:str)->pd.Series:
     try: return pd.to_datetime(text, format="mixed", dayfirst=dayfirst, utc=utc)
     except (ValueError, TypeError, OverflowError) as e:
         raise DataError(f"{source}: unreadable timestamps ({e}). Expected times such as 2024-03-01 08:05:00 or 01/03/2024 08:05.") from e
 
+# %% ../../nbs/30_monitor.cgm.ipynb #c177827c
 def _parse_times(raw:pd.Series, ids:pd.Series, notes:list, dayfirst:bool|None=None, source:str="table")->pd.Series:
     "Naive local datetimes in one day/month order; offsets (if any) normalized to each patient's first offset and reported"
     text = raw.astype(str).str.strip()
@@ -148,6 +153,7 @@ def _undo_clock_changes(ids:pd.Series, t:pd.Series, notes:list, source:str)->pd.
         t[rows.index] = rows + shift
     return t
 
+# %% ../../nbs/30_monitor.cgm.ipynb #c827b848
 def _merge_duplicates(out:pd.DataFrame, notes:list, tolerance:float, max_conflicts:float, source:str)->pd.DataFrame:
     "Average readings at the same time that agree within `tolerance` mg/dL; keep the first (file order) of those that do not, with a warning"
     dup = out.duplicated(["id", "time"], keep=False)
@@ -173,6 +179,7 @@ def _merge_duplicates(out:pd.DataFrame, notes:list, tolerance:float, max_conflic
     merged = out[agree].groupby(["id", "time"], as_index=False, sort=False).agg(agg)
     return pd.concat([keep_first, merged]).sort_values(["id", "time"], kind="stable")
 
+# %% ../../nbs/30_monitor.cgm.ipynb #0505d636
 def validate_cgm(
     frame:pd.DataFrame,           # raw readings
     id:str="id", time:str="time", glucose:str="gl",  # column names in `frame`
@@ -230,10 +237,12 @@ def _sniff(path:Path)->str:
     raise DataError(f"{path.name}: not a layout medai recognises (GlucoBench 'id,time,gl', Dexcom Clarity or LibreView export). "
                     "Use format='generic' with id=, time= and glucose= column names.")
 
+# %% ../../nbs/30_monitor.cgm.ipynb #b6e5411b
 def _units_from_header(columns)->str|None:
     text = " ".join(map(str, columns)).lower()
     return "mmol/L" if "mmol/l" in text and "mg/dl" not in text else ("mg/dL" if "mg/dl" in text else None)
 
+# %% ../../nbs/30_monitor.cgm.ipynb #e05a2a48
 def _read_dexcom(path:Path, patient_id:str, units, dayfirst=None, **_)->CGMData:
     raw = pd.read_csv(path)
     gcol = next((c for c in raw.columns if c.lower().startswith("glucose value")), None)
@@ -251,6 +260,7 @@ def _read_dexcom(path:Path, patient_id:str, units, dayfirst=None, **_)->CGMData:
             r[name] = amount
     return cg
 
+# %% ../../nbs/30_monitor.cgm.ipynb #399c881e
 def _read_libre(path:Path, patient_id:str, units, dayfirst=None, **_)->CGMData:
     raw = pd.read_csv(path, skiprows=1)
     need = {"Device Timestamp", "Record Type"}
@@ -262,6 +272,7 @@ def _read_libre(path:Path, patient_id:str, units, dayfirst=None, **_)->CGMData:
     return validate_cgm(rows.assign(_id=patient_id), id="_id", time="Device Timestamp", glucose="_gl", units=units or _units_from_header([hist]),
                         source=path.name, dayfirst=dayfirst)
 
+# %% ../../nbs/30_monitor.cgm.ipynb #038bd37b
 def load_cgm(
     source:str|Path,             # a CGM file, or a registered CGM dataset's name (see `list_datasets()`)
     format:str="auto",           # one of CGM_FORMATS
@@ -334,6 +345,7 @@ def sufficiency(cgm:CGMData|pd.DataFrame, step:str="5min")->pd.DataFrame:
     out["sufficient"] = (out["days"] >= CONSENSUS_DAYS) & (out["percent_captured"] >= CONSENSUS_WEAR)
     return out
 
+# %% ../../nbs/30_monitor.cgm.ipynb #f6e247ce
 def warn_if_insufficient(cgm:CGMData|pd.DataFrame)->pd.DataFrame:
     "`sufficiency`, warning (with the patients named) when any falls below the consensus minimums"
     s = sufficiency(cgm)

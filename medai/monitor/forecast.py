@@ -24,6 +24,7 @@ def as_grid(data:CGMData|pd.DataFrame)->pd.DataFrame:
     if "segment" not in data.columns: raise DataError("Forecasters read the 5-minute grid: pass a CGMData or the output of to_grid().")
     return data
 
+# %% ../../nbs/33_monitor.forecast.ipynb #29d30689
 def assign_splits(data, by:str="time", test:float=0.2, val:float=0.1, seed:int=0)->pd.DataFrame:
     "The grid with a 'part' column: 'train', 'val' or 'test', by time within patients or by patient"
     g = as_grid(data).copy()
@@ -53,6 +54,7 @@ def step_inputs(g:pd.DataFrame)->np.ndarray:
     return np.stack([(gl - GL_CENTER)/GL_SCALE, change/5, (g["carbs"].to_numpy() if "carbs" in g else zeros)/50,
                      (g["insulin"].to_numpy() if "insulin" in g else zeros)/2, np.sin(tod), np.cos(tod)], 1).astype(np.float32)
 
+# %% ../../nbs/33_monitor.forecast.ipynb #351d8e65
 def _segment_index(g:pd.DataFrame)->tuple[np.ndarray, np.ndarray]:
     "Position of each row within its segment, and each segment's length per row"
     seg = g["segment"].to_numpy()
@@ -61,6 +63,7 @@ def _segment_index(g:pd.DataFrame)->tuple[np.ndarray, np.ndarray]:
     pos = np.arange(len(seg)) - np.repeat(start, length)
     return pos, np.repeat(length, length)
 
+# %% ../../nbs/33_monitor.forecast.ipynb #fb74683f
 def targets(g:pd.DataFrame, horizon:int=12)->tuple[np.ndarray, np.ndarray]:
     "Future glucose (n, horizon) in mg/dL, NaN where the step is outside the segment or not a real reading"
     pos, length = _segment_index(g)
@@ -70,6 +73,7 @@ def targets(g:pd.DataFrame, horizon:int=12)->tuple[np.ndarray, np.ndarray]:
     idx = np.minimum(idx, len(g) - 1)
     return np.where(inside & obs[idx], gl[idx], np.nan), inside
 
+# %% ../../nbs/33_monitor.forecast.ipynb #e82f76c0
 def history(g:pd.DataFrame, steps:int)->np.ndarray:
     "Windows of the last `steps` per-step inputs (n, steps, N_INPUTS), padded with the segment's first step"
     pos, _ = _segment_index(g)
@@ -103,6 +107,7 @@ class Forecaster(BaseEstimator):
         keep = [c for c in ("id", "segment", "time", "gl", "observed", "part") if c in g.columns]
         return pd.concat([g[keep].reset_index(drop=True), pd.DataFrame(f, columns=range(1, self.horizon + 1))], axis=1)
 
+# %% ../../nbs/33_monitor.forecast.ipynb #28f434bc
 class Persistence(Forecaster):
     "The last reading, held for every step ahead"
     def _forecast(self, g): return np.repeat(g["gl"].to_numpy(float)[:, None], self.horizon, 1)
@@ -121,6 +126,7 @@ def _delta_targets(g, horizon):
     y, _ = targets(g, horizon)
     return (y - g["gl"].to_numpy(float)[:, None])/GL_SCALE
 
+# %% ../../nbs/33_monitor.forecast.ipynb #7a42cdbd
 class LinearAR(Forecaster):
     "Ridge regression of the next `horizon` changes on recent readings, rates, insulin and carbohydrates"
     def __init__(self, steps:int=12, alpha:float=1.0): self.steps, self.alpha = steps, alpha
@@ -134,6 +140,7 @@ class LinearAR(Forecaster):
     def _forecast(self, g):
         return g["gl"].to_numpy(float)[:, None] + GL_SCALE*self.model_.predict(tabular_features(g, self.steps))
 
+# %% ../../nbs/33_monitor.forecast.ipynb #2067144c
 class GradientBoosting(Forecaster):
     "Histogram gradient boosting, one model per step ahead, on the tabular features"
     def __init__(self, steps:int=12, max_iter:int=200, learning_rate:float=0.1, seed:int=0):
@@ -201,6 +208,7 @@ class _RNN(nn.Module):
         h, state = self.rnn(x, state)
         return self.head(h), state
 
+# %% ../../nbs/33_monitor.forecast.ipynb #2075c941
 class _Transformer(nn.Module):
     def __init__(self, n_in, d_model, horizon, steps, layers=2, heads=4):
         super().__init__()
@@ -214,6 +222,7 @@ def _segments(g:pd.DataFrame, horizon:int)->list[tuple[np.ndarray, np.ndarray]]:
     x, y = step_inputs(g), _delta_targets(g, horizon)
     return [(x[i], y[i]) for i in g.groupby("segment", sort=False).indices.values()]
 
+# %% ../../nbs/33_monitor.forecast.ipynb #af973e9d
 def masked_loss(pred:torch.Tensor, y:torch.Tensor, loss:str="huber", delta:float=0.2)->torch.Tensor:
     "Mean loss over the targets that exist (y not NaN): 'mse', or 'huber' (quadratic below `delta`, linear above; scaled units)"
     ok = torch.isfinite(y)
@@ -221,6 +230,7 @@ def masked_loss(pred:torch.Tensor, y:torch.Tensor, loss:str="huber", delta:float
     per = e**2 if loss == "mse" else torch.where(e.abs() < delta, 0.5*e**2/delta, e.abs() - 0.5*delta)
     return (per*ok).sum()/ok.sum().clamp_min(1)
 
+# %% ../../nbs/33_monitor.forecast.ipynb #fd28c66e
 class NeuralForecaster(Forecaster):
     "GRU/LSTM over whole segments, or a Transformer over the last `steps`; early stopping on the validation part"
     def __init__(self, arch:str="gru", hidden:int=64, steps:int=24, window:int=96, warmup:int=12, epochs:int=30, batch_size:int=64,
@@ -312,6 +322,7 @@ def forecaster(name:str=DEFAULT_FORECASTER, **options)->Forecaster:
         raise ParameterError(f"Unknown forecaster {name!r}.{did_you_mean(name, FORECASTERS)} Forecasters: {', '.join(FORECASTERS)}.")
     return FORECASTERS[name](**options)
 
+# %% ../../nbs/33_monitor.forecast.ipynb #356b40f4
 def personalize(population:NeuralForecaster, data, patient, epochs:int=10)->NeuralForecaster:
     "A copy of a fitted population network fine-tuned on one patient's train part (early-stopped on their val part)"
     g = as_grid(data); g = g[g["id"] == patient]
@@ -327,6 +338,7 @@ def scored(pred:pd.DataFrame, part:str|None="test")->tuple[np.ndarray, np.ndarra
     truth, _ = targets(pred, H)
     return origin, truth[origin], pred[list(range(1, H + 1))].to_numpy(float)[origin]
 
+# %% ../../nbs/33_monitor.forecast.ipynb #0cd87f53
 def score_forecasts(pred:pd.DataFrame, part:str|None="test", horizons:tuple=(6, 12))->dict:
     "Forecast accuracy at real-reading origins of `part`: per horizon RMSE/MAE/MARD, time lag, GlucoBench trajectory RMSE"
     from medai.monitor.metrics import forecast_errors, time_lag, trajectory_rmse
@@ -365,6 +377,7 @@ GLUCOBENCH = {   # from GlucoBench's config/{iglu,hall,dubosson}.yaml: gap thres
     "d1namo": dict(max_gap="30min", min_points=240, segment=240, context=192),
 }
 
+# %% ../../nbs/33_monitor.forecast.ipynb #21405750
 def glucobench_split(cgm:CGMData, max_gap:str="45min", min_points:int=240, segment:int=240, seed:int=10, ood_fraction:float=0.1, **_)->pd.DataFrame:
     "The grid split as GlucoBench does: 'ood' patients, and per long segment its last points 'test', the ones before 'val'"
     g = to_grid(cgm, max_gap=max_gap)
@@ -378,6 +391,7 @@ def glucobench_split(cgm:CGMData, max_gap:str="45min", min_points:int=240, segme
     g["part"] = np.where(g["id"].isin(ood), "ood", part)
     return g.reset_index(drop=True)
 
+# %% ../../nbs/33_monitor.forecast.ipynb #91c06e16
 def glucobench_rmse(model:Forecaster, g:pd.DataFrame, context:int=192, horizon:int=12, stride:int=6, part:str="test", **_)->float:
     "sqrt of the median 12-step window MSE over the segments of `part` ('test', or 'ood': held-out patients), each forecast from inside its segment only"
     test = g[g["part"] == part]

@@ -24,6 +24,7 @@ def gmi(mean_gl:float)->float:
     "Glucose management indicator (%), Bergenstal et al. 2018"
     return 3.31 + 0.02392*mean_gl
 
+# %% ../../nbs/32_monitor.metrics.ipynb #7e113504
 def time_in_ranges(gl:np.ndarray)->dict:
     "Percent of readings below 54 and 70, in 70-180, above 180 and 250 mg/dL"
     gl = np.asarray(gl, float)
@@ -38,6 +39,7 @@ def risk_indices(gl:np.ndarray)->tuple[float, float]:
     r = 10*f**2
     return float(np.mean(np.where(f < 0, r, 0))), float(np.mean(np.where(f > 0, r, 0)))
 
+# %% ../../nbs/32_monitor.metrics.ipynb #f31c1d21
 def mage(gl:np.ndarray, smooth:int=3)->float:
     "Mean amplitude of glycemic excursions larger than one SD, on a regularly sampled trace (Service et al. 1970)"
     g = np.asarray(gl, float)
@@ -56,6 +58,7 @@ def mage(gl:np.ndarray, smooth:int=3)->float:
     if direction and pivots and ext_i < len(s) - 1 and abs(ext - pivots[-1]) > sd: pivots.append(ext)
     return float(np.mean(np.abs(np.diff(pivots)))) if len(pivots) > 1 else 0.0
 
+# %% ../../nbs/32_monitor.metrics.ipynb #a7aec307
 def lag_difference(gl:pd.Series, times:pd.Series, lag:str)->np.ndarray:
     "Differences gl(t) - gl(t - lag) wherever both readings exist (on a regular grid)"
     s = pd.Series(np.asarray(gl, float), index=pd.DatetimeIndex(times))
@@ -68,6 +71,7 @@ def modd(gl, times)->float:
     "Mean of daily differences (Molnar et al. 1972)"
     d = lag_difference(gl, times, "1D"); return float(np.mean(np.abs(d))) if len(d) else np.nan
 
+# %% ../../nbs/32_monitor.metrics.ipynb #b50b35cf
 def conga(gl, times, hours:int=1)->float:
     "Continuous overall net glycemic action, CONGA(n) (McDonnell et al. 2005)"
     d = lag_difference(gl, times, f"{hours}h"); return float(np.std(d, ddof=1)) if len(d) > 1 else np.nan
@@ -87,6 +91,7 @@ def consensus_metrics(cgm:CGMData)->pd.DataFrame:
                          modd=modd(real["gl"], real["time"]), conga1=conga(real["gl"], real["time"]))
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("id")
 
+# %% ../../nbs/32_monitor.metrics.ipynb #ce0db9db
 def targets_table(metrics:pd.DataFrame)->pd.DataFrame:
     "Cohort median (IQR) of each consensus metric, its target, and the share of patients meeting it"
     rows = []
@@ -105,6 +110,7 @@ def agp_percentiles(readings:pd.DataFrame, bin_minutes:int=15)->pd.DataFrame:
     wrap = pd.concat([q.iloc[-1:], q, q.iloc[:1]])           # circular smoothing across midnight
     return wrap.rolling(3, center=True).mean().iloc[1:-1].rename_axis("minute_of_day")
 
+# %% ../../nbs/32_monitor.metrics.ipynb #f39f0fb7
 def plot_agp(readings:pd.DataFrame, title:str="Ambulatory glucose profile", ax=None, overlay_days:bool=False):
     "The AGP: median, 25-75% and 5-95% bands by time of day, target range 70-180 mg/dL; optionally each day's trace overlaid"
     import matplotlib.pyplot as plt
@@ -122,6 +128,7 @@ def plot_agp(readings:pd.DataFrame, title:str="Ambulatory glucose profile", ax=N
     ax.legend(loc="upper right", fontsize=8)
     return ax
 
+# %% ../../nbs/32_monitor.metrics.ipynb #38235a6e
 def plot_daily(readings:pd.DataFrame, max_days:int=14, title:str=""):
     "One small panel per day of one patient's trace, target range shaded"
     import matplotlib.pyplot as plt
@@ -150,12 +157,14 @@ def trajectory_rmse(reference:np.ndarray, predicted:np.ndarray)->float:
     mse = np.nanmean((pred - ref)**2, axis=1)
     return float(np.sqrt(np.nanmedian(mse)))
 
+# %% ../../nbs/32_monitor.metrics.ipynb #e42ce1dd
 def time_lag(reference:np.ndarray, predicted:np.ndarray, max_lag:int=24)->int:
     "Shift in steps (>= 0) that best aligns a forecast trace with the reference trace (smallest mean squared difference)"
     ref, pred = np.asarray(reference, float), np.asarray(predicted, float)
     errs = [np.nanmean((pred[k:] - ref[:len(ref) - k])**2) for k in range(max_lag + 1)]
     return int(np.nanargmin(errs))
 
+# %% ../../nbs/32_monitor.metrics.ipynb #de4f3ea8
 def error_grid_zones(reference:np.ndarray, predicted:np.ndarray, grid:str="clarke")->pd.Series:
     "Percent of points in each zone (A-E) of Clarke's or the Parkes type 1 error grid (zones from methcomp)"
     from methcomp import clarkezones, parkeszones
@@ -167,6 +176,7 @@ def error_grid_zones(reference:np.ndarray, predicted:np.ndarray, grid:str="clark
     else: raise ValueError(f"grid must be 'clarke' or 'parkes', not {grid!r}")
     return (pd.Series(z).value_counts(normalize=True)*100).reindex(list("ABCDE"), fill_value=0.0).rename(f"{grid} zone (%)")
 
+# %% ../../nbs/32_monitor.metrics.ipynb #ab6dc4ff
 def plot_error_grid(reference, predicted, grid:str="clarke", title:str="", ax=None, max_points:int=5000, seed:int=0):
     "Forecasts on Clarke's or the Parkes type 1 grid (methcomp's drawing); a random subset of points when there are many"
     import matplotlib.pyplot as plt

@@ -23,6 +23,7 @@ def simglucose_params(name:str)->pd.DataFrame:
     if not path.exists(): raise DataError(f"simglucose has no parameter file {path.name}; expected one of vpatient_params, sensor_params, pump_params, Quest.")
     return pd.read_csv(path)
 
+# %% ../../nbs/31_monitor.simulate.ipynb #d690be74
 def virtual_patients(names:list|str|None=None)->pd.DataFrame:
     "simglucose's virtual patients (all 30, a group 'adolescent'/'adult'/'child', or a list of names) with their CR and CF"
     p = simglucose_params("vpatient_params").merge(simglucose_params("Quest")[["Name", "CR", "CF", "TDI", "Age"]], on="Name")
@@ -63,6 +64,7 @@ def uva_padova_rhs(x:np.ndarray, cho:np.ndarray, insulin:np.ndarray, P:dict, dba
     dx[:, 12] = (-P["ksc"]*x[:, 12] + P["ksc"]*x[:, 3])*(x[:, 12] >= 0)
     return dx
 
+# %% ../../nbs/31_monitor.simulate.ipynb #bb9be403
 def rk4_step(x, h, *args):
     "One classical Runge-Kutta step of `uva_padova_rhs`"
     k1 = uva_padova_rhs(x, *args); k2 = uva_padova_rhs(x + h/2*k1, *args)
@@ -74,6 +76,7 @@ MEAL_SLOTS = pd.DataFrame(dict(  # simglucose RandomScenario: breakfast, snack, 
     prob=[0.95, 0.3, 0.95, 0.3, 0.95, 0.3], lo_h=[5, 9, 10, 14, 16, 20], hi_h=[9, 10, 14, 16, 20, 23],
     mean_h=[7, 9.5, 12, 15, 18, 21.5], sd_min=[60, 30, 60, 30, 60, 30], grams=[45, 10, 70, 10, 80, 10], grams_sd=[10, 5, 10, 5, 10, 5]))
 
+# %% ../../nbs/31_monitor.simulate.ipynb #2da94c5b
 def random_meals(ids:list, days:int, start:str|pd.Timestamp="2025-01-06", seed:int=0)->pd.DataFrame:
     "Meals (id, time, carbs in g) drawn per patient and day from simglucose's random-scenario distributions"
     from scipy.stats import truncnorm
@@ -89,6 +92,7 @@ def random_meals(ids:list, days:int, start:str|pd.Timestamp="2025-01-06", seed:i
     out = pd.DataFrame(dict(id=pid[take], time=t, carbs=grams[take]))
     return out[out["carbs"] > 0].sort_values(["id", "time"], ignore_index=True)
 
+# %% ../../nbs/31_monitor.simulate.ipynb #e3e4e42c
 def sensor_noise(n:int, minutes:int, sensor:pd.Series, rng:np.random.Generator)->np.ndarray:
     "CGM noise (n, minutes // sample_time + 1) in mg/dL: AR(1) every 15 min, Johnson S_U, cubic interpolation"
     from scipy.interpolate import CubicSpline
@@ -106,6 +110,7 @@ def _pump_round(rate, pump):
 
 EAT_RATE = 5.0   # g of carbohydrate per minute (simglucose's T1DPatient.EAT_RATE)
 
+# %% ../../nbs/31_monitor.simulate.ipynb #0489e4dd
 def _eat(announced, planned, last_cho, eating, last_qsto, food, x):
     "simglucose's eating for one minute: announced meals are eaten at EAT_RATE; a meal's start fixes the stomach content Dbar builds on"
     planned = planned + announced
@@ -117,10 +122,12 @@ def _eat(announced, planned, last_cho, eating, last_qsto, food, x):
     eating = eating & ~((to_eat <= 0) & (last_cho > 0))
     return to_eat, planned, eating, last_qsto, food
 
+# %% ../../nbs/31_monitor.simulate.ipynb #d1edfc05
 def _bolus(meal_rate, cgm, P, st, target):
     "simglucose's basal-bolus controller: carbohydrates / CR, plus (glucose - target) / CF above 150 mg/dL, as U/min over the interval"
     return np.where(meal_rate > 0, (meal_rate*st/P["CR"] + (cgm > 150)*(cgm - target)/P["CF"])/st, 0.0)
 
+# %% ../../nbs/31_monitor.simulate.ipynb #b5e7f6e4
 def _meal_minutes(meals:pd.DataFrame, ids:list, start:pd.Timestamp, minutes:int)->np.ndarray:
     "Announced carbohydrates (g) per patient and minute"
     out = np.zeros((len(ids), minutes))
@@ -133,6 +140,7 @@ def _meal_minutes(meals:pd.DataFrame, ids:list, start:pd.Timestamp, minutes:int)
     np.add.at(out, (row[ok].astype(int), minute[ok].astype(int)), meals["carbs"].to_numpy(float)[ok])
     return out
 
+# %% ../../nbs/31_monitor.simulate.ipynb #b119bbe5
 def simulate(
     patients:list|str|None=None,  # virtual patient names, a group ('adolescent', 'adult', 'child'), or None for all 30
     days:float=14,               # simulated days

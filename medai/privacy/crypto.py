@@ -23,8 +23,8 @@ def encrypt_file(
     nonce = secrets.token_bytes(12)
     return atomic_write(dst, ENCRYPTION_MAGIC + nonce + aes_gcm(key or load_key()).encrypt(nonce, src.read_bytes(), ENCRYPTION_MAGIC))
 
+# %% ../../nbs/06b_privacy.crypto.ipynb #6ac11cd9
 def decrypt_file(src:str|Path, dst:str|Path, key:bytes|None=None)->Path:
     "Decrypt into a new file, written only once the whole file has been authenticated"
     if Path(dst).exists(): raise PrivacyError(f"{dst} exists: medai never overwrites data.")
     return atomic_write(dst, decrypt_bytes(src, key))
-

@@ -39,6 +39,7 @@ DEID_ACTIONS = {  # keyword: action of the Basic Profile (PS3.15 Table E.1-1)
 CHARACTERISTICS = ("PatientSex", "PatientAge", "PatientSize", "PatientWeight")
 DEID_METHOD = "medai PS3.15 Basic, Modified Dates"   # LO: at most 64 characters; the options are coded in DeidentificationMethodCodeSequence
 
+# %% ../../nbs/06c_privacy.deid.ipynb #5d7e1fec
 def remap_uid(uid:str, key:bytes)->str:
     "A new UID from the keyed HMAC of `uid`: the same input, the same output, under one key"
     return "2.25." + str(int.from_bytes(hmac.new(key, b"uid:" + str(uid).encode(), hashlib.sha256).digest()[:16], "big"))
@@ -47,6 +48,7 @@ def date_offset(patient_id:str, key:bytes)->int:
     "Days a patient's dates are shifted back: 1 to 3650, from the keyed HMAC of the id"
     return 1 + int.from_bytes(hmac.new(key, b"date:" + str(patient_id).encode(), hashlib.sha256).digest()[:4], "big") % 3650
 
+# %% ../../nbs/06c_privacy.deid.ipynb #87e2b81e
 def _shift(value:str, vr:str, days:int)->str:
     "A DA or DT value moved `days` back; a value that is not a valid date is emptied (it could still identify)"
     value = str(value).strip()
@@ -109,6 +111,7 @@ def _read_dicom(path:Path):
         raise DataError(f"{path} has no pixel data (SOP class {ds.get('SOPClassUID', 'unknown')}): medai de-identifies images only.")
     return ds
 
+# %% ../../nbs/06c_privacy.deid.ipynb #fda13474
 def deidentify_folder(
     src:str|Path,                # a DICOM file or a folder of them (searched recursively)
     dst:str|Path,                # a new folder for the de-identified files

@@ -34,6 +34,7 @@ def pseudonym(
     key = key or load_key("MEDAI_PSEUDONYM_KEY")
     return "P" + hmac.new(key, str(value).strip().encode(), hashlib.sha256).hexdigest()[:16]
 
+# %% ../../nbs/06a_privacy.keys.ipynb #fe4b39b6
 def pseudonymize_table(
     df:pd.DataFrame,          # a table
     columns:list[str],        # its identifier columns
@@ -51,6 +52,7 @@ def pseudonymize_table(
         out[c] = out[c].map(lambda v: v if pd.isna(v) else mapping[v])
     return out
 
+# %% ../../nbs/06a_privacy.keys.ipynb #0c3020cc
 def pseudonymize_file(
     src:str|Path, dst:str|Path, # input CSV, output CSV (must differ and not exist)
     columns:list[str]=("id",),  # identifier columns

@@ -22,6 +22,7 @@ PHI_PATTERNS = {
 }
 _BASE64 = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
 
+# %% ../../nbs/06d_privacy.phi.ipynb #2119d7b7
 def suppress_small_counts(
     df:pd.DataFrame,          # a table
     columns:list[str],        # its count columns (patients, events, n, ...)
@@ -39,6 +40,7 @@ def suppress_small_counts(
 
 _COUNT_CELL = re.compile(r"^\s*(\d+)\s*\(\s*\d+(?:\.\d+)?\s*%?\s*\)\s*$")   # 'n (percent)'
 
+# %% ../../nbs/06d_privacy.phi.ipynb #cae1f4e1
 def count_text(n:int, k:int|None=None)->str:
     "One count for a report's text: '1,234', or '<5' for 1..k-1 as `suppress_small_counts` shows it in tables"
     k = min_cell() if k is None else k
@@ -65,6 +67,7 @@ def _texts(folder:Path):
         if p.is_file() and p.suffix in (".csv", ".md", ".tex", ".json", ".html", ".txt") and p.name != IDENTIFIERS_FILE and "model" not in p.relative_to(folder).parts[:1]:
             yield str(p.relative_to(folder)), _BASE64.sub("", p.read_text(errors="replace"))
 
+# %% ../../nbs/06d_privacy.phi.ipynb #81938862
 def scan_for_phi(
     folder:str|Path,   # a report run folder (finished or not)
 )->list[dict]:         # one dict per hit: where, kind, text

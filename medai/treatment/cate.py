@@ -22,6 +22,7 @@ def mlp(d_in:int, widths:tuple, dropout:float=0.0)->nn.Sequential:
     for w in widths: layers += [nn.Linear(prev, w), nn.ELU()] + ([nn.Dropout(dropout)] if dropout else []); prev = w
     return nn.Sequential(*layers)
 
+# %% ../../nbs/25_treatment.cate.ipynb #2d744615
 class FTTransformer(nn.Module):
     "FT-Transformer backbone (Gorishniy et al. 2021): a token per covariate plus [CLS], pre-norm Transformer layers; returns the [CLS] embedding"
     def __init__(self, d_in:int, d_token:int=32, n_layers:int=2, n_heads:int=4, dropout:float=0.1):
@@ -52,6 +53,7 @@ class _TarNetModule(nn.Module):
         z = self.representation(x)
         return torch.cat([h(z) for h in self.heads], 1), (self.propensity(z) if self.propensity is not None else None)
 
+# %% ../../nbs/25_treatment.cate.ipynb #52cb6871
 class TARNet:
     "TARNet / Dragonnet for any number of arms, as a deep ensemble; fit on numeric X, integer arms t (0 = reference), outcome y"
     BACKBONES = ("mlp", "ft_transformer")
@@ -195,6 +197,7 @@ def arm_model(seed:int=0):
 
 ECONML_METHODS = ("dr_learner", "causal_forest", "t_learner", "s_learner", "x_learner")
 
+# %% ../../nbs/25_treatment.cate.ipynb #ebef9aad
 def econml_estimator(name:str, seed:int=0, n_boot:int=50):
     "An econml estimator with medai's nuisance models, and the inference to fit it with"
     from econml.dml import CausalForestDML
@@ -224,6 +227,7 @@ def _check_options(method:str, params:dict)->None:
     for k in params:
         if k not in allowed: raise ParameterError(f"{method} has no option {k!r}.{did_you_mean(k, allowed)} Options: {', '.join(allowed)}.")
 
+# %% ../../nbs/25_treatment.cate.ipynb #29ba14e3
 class EffectModel:
     "Individual treatment effects on a continuous or binary outcome, with intervals, from any of EFFECT_METHODS"
     def __init__(self, method:str="tarnet", seed:int=0, n_boot:int=50, **params):
@@ -305,6 +309,7 @@ def pehe(estimated, true)->float:
     if estimated.shape != true.shape: raise ParameterError(f"{estimated.shape} estimated effects for {true.shape} true effects.")
     return float(np.sqrt(np.mean((estimated - true)**2)))
 
+# %% ../../nbs/25_treatment.cate.ipynb #eb7dc5c6
 def effect_accuracy(model:EffectModel, td:TreatmentData)->pd.DataFrame:
     "sqrt(PEHE), error of the average effect, and interval coverage per arm, on semi-synthetic data with true effects"
     if td.true_effect is None: raise DataError(f"{td.name} has no true effects: accuracy needs semi-synthetic data (e.g. load_dataset('ihdp')).")

@@ -17,6 +17,7 @@ __all__ = ['OUTCOME_KINDS', 'IHDP_COVARIATES', 'TRIAL_ARMS', 'TRIAL_HORIZON', 'M
 # %% ../../nbs/20_treatment.data.ipynb #287653a2
 OUTCOME_KINDS = ("continuous", "binary", "survival")
 
+# %% ../../nbs/20_treatment.data.ipynb #d968c3f3
 @dataclass
 class TreatmentData:
     "A cohort for treatment-effect estimation"
@@ -100,6 +101,7 @@ def _check_numeric(s:pd.Series, col:str, role:str, name:str)->None:
            "event": "1 for an event observed and 0 for censored", "outcome": "numbers (0/1 for a binary outcome)"}[role]
     raise DataError(f"{name}: the {role} column {col!r} holds text (row {i + 2}: {v!r}, {int(bad.sum())} such rows): it must hold {fix}.")
 
+# %% ../../nbs/20_treatment.data.ipynb #9550c1e7
 def _warn_similar_arms(arm:pd.Series, name:str)->None:
     "Warn when two arms differ only by case or spaces: likely a typo"
     counts = arm.dropna().astype(str).value_counts()
@@ -108,6 +110,7 @@ def _warn_similar_arms(arm:pd.Series, name:str)->None:
         warnings.warn(f"{name}: arms {', '.join(f'{a!r} ({counts[a]} patients)' for a in group)} differ only by case or spaces: "
                       "likely a typo; write each arm one way, or they are analysed as separate arms.", stacklevel=3)
 
+# %% ../../nbs/20_treatment.data.ipynb #87059722
 def from_table(
     ds:TableDataset,               # a table with its column roles
     treatment:str|None=None,       # treatment column (default: the dataset's)
@@ -174,6 +177,7 @@ IHDP_COVARIATES = ["birth weight", "head circumference", "weeks preterm", "birth
                    "first born", "alcohol", "drugs", "mother worked", "prenatal care", "site 1", "site 2", "site 3", "site 4",
                    "site 5", "site 6", "site 7"]
 
+# %% ../../nbs/20_treatment.data.ipynb #44280188
 def ihdp_surface_b(seed:int=0)->TreatmentData:
     "One replication of Hill's IHDP response surface B on econml's shipped covariates (semi-synthetic; true effects known)"
     from econml.data import dgps
@@ -196,12 +200,14 @@ def _trial_effects(X:pd.DataFrame)->pd.DataFrame:
     return pd.DataFrame({"endocrine": np.where(positive, 1.5, -2.5), "dose-dense": np.where(young, 2.0, -0.5),
                          "novel": np.full(len(X), -1.0)}, index=X.index)
 
+# %% ../../nbs/20_treatment.data.ipynb #85d7bbe5
 def _trial_log_hazard_ratios(X:pd.DataFrame)->pd.DataFrame:
     "The survival version's log hazard ratio of each arm vs 'standard' (negative: protective)"
     positive, young = (X.progrec >= 10).to_numpy(), (X.age < 45).to_numpy()
     return pd.DataFrame({"endocrine": np.where(positive, -0.6, 0.6), "dose-dense": np.where(young, -0.8, 0.15),
                          "novel": np.full(len(X), 0.3)}, index=X.index)
 
+# %% ../../nbs/20_treatment.data.ipynb #965a295f
 def multiarm_trial(
     outcome:str="continuous",   # 'continuous' or 'survival'
     n:int|None=None,            # patients (default: GBSG2's 686; more resamples its covariate rows)
@@ -241,6 +247,7 @@ METABRIC_COVARIATES = ["Age at Diagnosis", "Inferred Menopausal State", "Pam50 +
                        "PR Status", "HER2 Status", "Neoplasm Histologic Grade", "Tumor Size", "Lymph nodes examined positive",
                        "Mutation Count", "TMB (nonsynonymous)", "Cellularity"]
 
+# %% ../../nbs/20_treatment.data.ipynb #e13f7289
 def load_metabric(
     path:str|Path,                  # the cBioPortal METABRIC clinical TSV
     treatment:str|list="Chemotherapy", # 'Chemotherapy', 'Hormone Therapy', 'Radio Therapy', or a list of them: their combinations as arms
@@ -266,6 +273,7 @@ def load_metabric(
                          source="METABRIC via cBioPortal (Curtis 2012, Pereira 2016)", time_unit="months", outcome_name=f"{endpoint.replace('_', '-')} survival",
                          arm_names={"NO": f"no {therapies[0].lower()}", "YES": therapies[0].lower()} if len(therapies) == 1 else {})
 
+# %% ../../nbs/20_treatment.data.ipynb #05bb6a0d
 def _therapy_combinations(df:pd.DataFrame, therapies:list)->pd.Series:
     "One arm per combination of YES/NO therapies, named by the therapies given ('none' first, then by how many are given)"
     given = df[therapies].eq("YES")
@@ -276,6 +284,7 @@ def _therapy_combinations(df:pd.DataFrame, therapies:list)->pd.Series:
 # %% ../../nbs/20_treatment.data.ipynb #d7be1e91
 NHEFS_COVARIATES = ["sex", "age", "race", "education", "smokeintensity", "smokeyrs", "exercise", "active", "wt71"]
 
+# %% ../../nbs/20_treatment.data.ipynb #89526832
 def load_nhefs(path:str|Path)->TreatmentData:
     "NHEFS: quitting smoking and weight gain, with the confounders of Hernan & Robins ch. 12"
     path = Path(path)
@@ -311,6 +320,7 @@ def preprocessor(
         ("categorical", make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(categories=levels, drop=drop, handle_unknown="error", sparse_output=False)), cat),
     ], verbose_feature_names_out=False).set_output(transform="pandas")
 
+# %% ../../nbs/20_treatment.data.ipynb #d93491b0
 def transform(fitted, X:pd.DataFrame)->pd.DataFrame:
     "Apply a fitted preprocessor; an unseen category becomes a DataError naming it"
     try: return fitted.transform(X)

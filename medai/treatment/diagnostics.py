@@ -43,6 +43,7 @@ def trim_mask(ps:pd.DataFrame, lo:float=0.05, hi:float=0.95)->pd.Series:
     "True for patients whose propensities all lie within [lo, hi]"
     return ~((ps < lo) | (ps > hi)).any(axis=1)
 
+# %% ../../nbs/21_treatment.diagnostics.ipynb #134d0212
 def plot_overlap(td:TreatmentData, ps:pd.DataFrame, arm=None, ax=None):
     "Distributions of the propensity of `arm` (default: the last arm) in each arm"
     arm = arm if arm is not None else td.arms[-1]
@@ -62,6 +63,7 @@ def ipw_weights(td:TreatmentData, ps:pd.DataFrame, clip:float=0.01)->pd.Series:
 def _wstats(x, w):
     m = np.average(x, weights=w); return m, np.average((x - m)**2, weights=w)
 
+# %% ../../nbs/21_treatment.diagnostics.ipynb #11dac6f6
 def balance(td:TreatmentData, ps:pd.DataFrame|None=None)->pd.DataFrame:
     "SMD per covariate (columns after one-hot encoding) and arm vs the reference, unweighted and IPW-weighted"
     Z = preprocessor(td.X).fit_transform(td.X)
@@ -78,6 +80,7 @@ def balance(td:TreatmentData, ps:pd.DataFrame|None=None)->pd.DataFrame:
                 rows.append(dict(arm=arm, covariate=col, weighting=label, smd=(m1 - m0)/sd if sd > 0 else 0.0))
     return pd.DataFrame(rows)
 
+# %% ../../nbs/21_treatment.diagnostics.ipynb #a42a705f
 def plot_love(bal:pd.DataFrame, ax=None):
     "Love plot: |SMD| per covariate before and after weighting, with the 0.1 mark"
     b = bal.assign(abs_smd=bal.smd.abs())

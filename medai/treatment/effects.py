@@ -66,6 +66,7 @@ class _SurvivalLearner:
                     out[f"{name}[{a}]_low"], out[f"{name}[{a}]_high"] = np.quantile(boot, lo_q, axis=0), np.quantile(boot, hi_q, axis=0)
         return out
 
+# %% ../../nbs/23_treatment.effects.ipynb #f63bc8c4
 class SurvivalTLearner(_SurvivalLearner):
     "T-learner: one survival model per arm; effects are differences of predicted RMST and survival"
     def _fit_once(self, td, idx):
@@ -77,6 +78,7 @@ class SurvivalTLearner(_SurvivalLearner):
         return fits
     def _curves(self, fitted, X): return {a: survival_curves(m, X, self.grid_) for a, m in fitted.items()}
 
+# %% ../../nbs/23_treatment.effects.ipynb #c64ea66c
 class SurvivalSLearner(_SurvivalLearner):
     "S-learner: one survival model with the arm as a covariate, predicted with the arm set to each value"
     def _fit_once(self, td, idx):
@@ -99,6 +101,7 @@ def _gain_text(learner, gain:float, lo:float, hi:float, outcome:str, unit:str, s
         return f"{verb} {abs(gain):.1f} {learner.time_unit_} ({ci} {lo:.1f} to {hi:.1f}) of {outcome} within {learner.horizon_:.0f} {learner.time_unit_}"
     return f"{'raise' if gain >= 0 else 'lower'} {outcome} by {abs(gain):.2f}{' ' + unit if unit else ''} ({ci} {lo:.2f} to {hi:.2f})"
 
+# %% ../../nbs/23_treatment.effects.ipynb #76425ad5
 def _estimates(learner, X:pd.DataFrame, against, level:float)->tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     "Each arm's gain vs `against` with its interval (against itself: 0): (gain, low, high), one column per arm"
     col = "rmst_gain" if hasattr(learner, "horizon_") else "effect"
@@ -108,6 +111,7 @@ def _estimates(learner, X:pd.DataFrame, against, level:float)->tuple[pd.DataFram
                                      for a in learner.arms_})
     return pick(""), pick("_low"), pick("_high")
 
+# %% ../../nbs/23_treatment.effects.ipynb #b4f79fc5
 def recommend(
     learner,                    # a fitted survival learner (RMST effects) or a fitted medai.treatment.cate.EffectModel
     patients:pd.DataFrame,      # covariates of the patients to advise

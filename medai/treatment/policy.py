@@ -27,6 +27,7 @@ def censoring_survival(time:np.ndarray, event:np.ndarray)->tuple[np.ndarray, np.
     censored = np.array([((t == u) & ~e).sum() for u in uniq])
     return uniq, np.cumprod(1 - censored/at_risk)
 
+# %% ../../nbs/24_treatment.policy.ipynb #906f767d
 def ipcw_rmst(time, event, horizon:float, groups=None, clip:float=0.05)->np.ndarray:
     "IPCW pseudo-outcome of min(T, horizon), with the censoring distribution estimated within each group (e.g. arm)"
     t, e = np.asarray(time, float), np.asarray(event).astype(bool)
@@ -54,6 +55,7 @@ def _outcome_folds(td:TreatmentData, folds:int, seed:int):
     strata = td.treatment.astype(str) + ("_" + td.y.astype(str) if td.kind == "binary" else "")
     return StratifiedKFold(folds, shuffle=True, random_state=seed).split(td.X, strata)
 
+# %% ../../nbs/24_treatment.policy.ipynb #3af8e642
 def _predict_under_arms(train:TreatmentData, X:pd.DataFrame, seed:int)->pd.DataFrame:
     "Gradient-boosting T-learner of a continuous or binary outcome, fitted on `train`: predictions for `X` under each arm"
     from sklearn.pipeline import make_pipeline
@@ -61,6 +63,7 @@ def _predict_under_arms(train:TreatmentData, X:pd.DataFrame, seed:int)->pd.DataF
     return pd.DataFrame({a: make_pipeline(preprocessor(train.X), outcome_model(seed)).fit(train.X[on(a)], train.y[on(a)]).predict(X)
                          for a in train.arms}, index=X.index)
 
+# %% ../../nbs/24_treatment.policy.ipynb #047a140e
 def _fit_on(train:TreatmentData, td:TreatmentData, horizon, model:str, seed:int)->tuple[pd.DataFrame, pd.DataFrame]:
     "Outcome predictions under each arm and propensities for `td`, from models fitted on `train` only"
     from sklearn.pipeline import make_pipeline
@@ -72,6 +75,7 @@ def _fit_on(train:TreatmentData, td:TreatmentData, horizon, model:str, seed:int)
     arm = make_pipeline(preprocessor(train.X), arm_model(seed)).fit(train.X, train.treatment.cat.codes)
     return mu, pd.DataFrame(arm.predict_proba(td.X), columns=td.arms, index=td.X.index)
 
+# %% ../../nbs/24_treatment.policy.ipynb #1e2a255a
 def cross_fit(td:TreatmentData, horizon:float|None=None, model:str="cox", folds:int=5, seed:int=0, train:TreatmentData|None=None)->dict:
     """Out-of-fold outcome predictions under each arm (mu), propensities (e) and the outcome (y): for survival, RMST within
     `horizon` from a survival T-learner and IPCW pseudo-outcomes; otherwise gradient-boosting predictions and the observed outcome.
@@ -102,6 +106,7 @@ def second_stage(final, X:pd.DataFrame, target:np.ndarray, seed:int=0):
     final = clone(final) if final is not None else RandomForestRegressor(300, min_samples_leaf=20, random_state=seed)
     return make_pipeline(preprocessor(X), final).fit(X, target)
 
+# %% ../../nbs/24_treatment.policy.ipynb #2a9e814b
 class SurvivalDRLearner:
     """DR-learner of RMST effects on IPCW pseudo-outcomes; final stage a regression forest (or any regressor).
     With n_boot > 0, intervals come from refitting the final stage on bootstrap resamples of the pseudo-outcomes."""
@@ -203,6 +208,7 @@ def ratio_of_sums(num, den, w=None):
     "sum(num) / sum(den), or its values for (B, n) bootstrap weights (vectorized for `bootstrap_ci`)"
     return float(np.sum(num)/np.sum(den)) if w is None else (np.asarray(w)*num).sum(-1)/(np.asarray(w)*den).sum(-1)
 
+# %% ../../nbs/24_treatment.policy.ipynb #88bccb4a
 def _arm_index(td:TreatmentData, policy)->np.ndarray:
     "Column index of each patient's assigned arm; ParameterError for an arm the cohort does not have"
     arms = [str(a) for a in td.arms]
@@ -211,6 +217,7 @@ def _arm_index(td:TreatmentData, policy)->np.ndarray:
     if bad: raise ParameterError(f"The policy assigns unknown arms {sorted(bad)}; arms are {arms}.")
     return np.array([arms.index(a) for a in policy])
 
+# %% ../../nbs/24_treatment.policy.ipynb #3bb01863
 def dr_scores(td:TreatmentData, nuisances:dict, clip:float=0.02)->pd.DataFrame:
     """Doubly robust score of every arm for every patient, mu_a + 1{A = a} (y - mu_a) / e_a: its column means are the
     DR values of giving everyone that arm, and a policy's DR value is the mean of each patient's score under their assigned arm"""
@@ -219,6 +226,7 @@ def dr_scores(td:TreatmentData, nuisances:dict, clip:float=0.02)->pd.DataFrame:
     on = A[:, None] == np.arange(len(td.arms))[None, :]
     return pd.DataFrame(mu + on*(nuisances["y"][:, None] - mu)/e, index=td.X.index, columns=td.arms)
 
+# %% ../../nbs/24_treatment.policy.ipynb #f46d75c8
 def policy_value(
     td:TreatmentData, policy:np.ndarray|pd.Series, nuisances:dict, # cohort, the arm each patient would get, from cross_fit
     n_boot:int=1000, seed:int=0, clip:float=0.02,
@@ -256,10 +264,12 @@ def qini_curve(
     frac = k/n
     return pd.DataFrame({"fraction": frac, "gain": frac*effect, "random": frac*effect[-1]})
 
+# %% ../../nbs/24_treatment.policy.ipynb #0028fc2c
 def qini_coefficient(curve:pd.DataFrame)->float:
     "Area between the Qini curve and random targeting (positive: the ranking beats chance)"
     return float(np.trapezoid(curve.gain - curve.random, curve.fraction))
 
+# %% ../../nbs/24_treatment.policy.ipynb #b5d8f5fb
 def qini_interval(score, treated, y, weights=None, n_boot:int=200, level:float=0.95, seed:int=0)->tuple[float, float]:
     "Percentile bootstrap interval of the Qini coefficient, resampling patients within each group"
     score, treated, y = np.asarray(score, float), np.asarray(treated, bool), np.asarray(y, float)
@@ -271,6 +281,7 @@ def qini_interval(score, treated, y, weights=None, n_boot:int=200, level:float=0
         draws.append(qini_coefficient(qini_curve(score[i], treated[i], y[i], w[i])))
     return tuple(np.quantile(draws, [(1 - level)/2, (1 + level)/2]))
 
+# %% ../../nbs/24_treatment.policy.ipynb #cdd121df
 def plot_qini(curves:dict, unit:str="", ax=None):
     "Qini curves of several rankings (name -> qini_curve), with random targeting"
     import matplotlib.pyplot as plt
@@ -286,6 +297,7 @@ def plot_qini(curves:dict, unit:str="", ax=None):
 POLICY_METHODS = ("best_single_arm", "ci_rule", "policy_tree", "policy_forest")
 MIN_ARM_PATIENTS = 10   # fewer patients on an arm than this and no policy can learn anything about it
 
+# %% ../../nbs/24_treatment.policy.ipynb #11417c64
 def _check_policy_data(td:TreatmentData, horizon:float|None)->None:
     "DataError for an arm too small to learn from; ParameterError for a missing horizon or one beyond follow-up"
     counts = td.treatment.value_counts(sort=False)
@@ -299,6 +311,7 @@ def _check_policy_data(td:TreatmentData, horizon:float|None)->None:
         raise ParameterError(f"{td.name}: horizon {horizon:g} lies beyond the follow-up of arm {ends.idxmin()!r} (ends at {ends.min():.1f} "
                              f"{td.time_unit or ''}); choose a horizon within every arm's follow-up.")
 
+# %% ../../nbs/24_treatment.policy.ipynb #778332fa
 class Policy:
     "A treatment policy: one arm per patient. Made by `fit_policy`; `assign(X)` gives the arms"
     def __init__(self, method:str, rule, arms:list, best_arm, covariates:list, kind:str, higher_is_better:bool=True, horizon:float|None=None):
@@ -329,6 +342,7 @@ class _TreeRule:
     @property
     def feature_names(self)->list: return list(self.prep.get_feature_names_out())
 
+# %% ../../nbs/24_treatment.policy.ipynb #7379db54
 class _CIRule:
     "The best arm on average unless another arm's simultaneous interval against it excludes no benefit"
     def __init__(self, model, base, arms, level:float, better:int):
@@ -344,6 +358,7 @@ class _CIRule:
         best = gain.argmax(1)
         return np.where(np.isfinite(gain.max(1)), np.asarray(others, dtype=object)[best], self.base)
 
+# %% ../../nbs/24_treatment.policy.ipynb #1a4065d6
 def _fit_rule(method:str, td:TreatmentData, scores:pd.DataFrame, better:int, horizon, seed:int, opts:dict):
     "Fit one policy method on `td`; `scores` are its DR scores oriented so that higher is better"
     base = scores.mean().idxmax()
@@ -376,6 +391,7 @@ def selection_margin(n_candidates:int)->float:
     from scipy.stats import norm
     return float(norm.isf(norm.sf(1.0)/n_candidates))   # one candidate: 1 SE (a one-sided 84% bound); three: 1.62 SE (Bonferroni)
 
+# %% ../../nbs/24_treatment.policy.ipynb #15541f6e
 def _selection(td:TreatmentData, scores:pd.DataFrame, better:int, horizon, seed:int, folds:int, opts:dict)->pd.DataFrame:
     "Cross-fitted DR gain of each personalized method over the best single arm, on the training data only"
     base = scores.mean().idxmax()
@@ -390,6 +406,7 @@ def _selection(td:TreatmentData, scores:pd.DataFrame, better:int, horizon, seed:
         out[m] = dict(gain=gain.mean(), se=se, z=gain.mean()/se if se > 0 else 0.0, moved_share=float(np.mean(assigned.astype(str) != str(base))))
     return pd.DataFrame(out).T
 
+# %% ../../nbs/24_treatment.policy.ipynb #668b095c
 def fit_policy(
     td:TreatmentData,            # training patients
     method:str="default",        # 'default' or one of POLICY_METHODS
@@ -435,6 +452,7 @@ def _check_test_arms(td:TreatmentData, arms:list)->None:
     if absent: raise DataError(f"{td.name}: no held-out patient received {absent}: a policy giving that arm cannot be evaluated. "
                                "Split the data stratified by arm (train_test_split(..., stratify=arm)).")
 
+# %% ../../nbs/24_treatment.policy.ipynb #f7a739af
 def compare_policies(
     td_test:TreatmentData,       # held-out patients
     policies:dict,               # name -> Policy from fit_policy (all fitted on the same training data), or a function of the covariates giving arms (a guideline)
@@ -465,6 +483,7 @@ def compare_policies(
                          gain=gain.estimate, gain_low=gain.low, gain_high=gain.high, moved_share=float(np.mean(arms.astype(str) != str(base))))
     return pd.DataFrame(out).T.astype({c: float for c in ["value", "ci_low", "ci_high", "ipw", "ipw_low", "ipw_high", "gain", "gain_low", "gain_high", "moved_share"]})
 
+# %% ../../nbs/24_treatment.policy.ipynb #f4a5257f
 def policy_summary(table:pd.DataFrame, best_arm, recommended:str)->dict:
     "The `policy` entry of a report's metrics.json from a compare_policies table"
     f = lambda v: None if pd.isna(v) else float(v)
@@ -473,6 +492,7 @@ def policy_summary(table:pd.DataFrame, best_arm, recommended:str)->dict:
                                     gain_vs_best_arm=dict(value=f(r.gain), ci_low=f(r.gain_low), ci_high=f(r.gain_high)),
                                     moved_share=f(r.moved_share)) for name, r in table.iterrows()})
 
+# %% ../../nbs/24_treatment.policy.ipynb #e0a88abd
 def plot_policy_tree(policy:Policy, arm_names:dict|None=None, ax=None):
     "Draw a policy tree (policy_tree, or a default that chose it) with readable covariate and arm names"
     import matplotlib.pyplot as plt

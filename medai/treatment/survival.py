@@ -29,6 +29,7 @@ def cox_partial_nll(log_risk:torch.Tensor, time:torch.Tensor, event:torch.Tensor
     log_cum = torch.logcumsumexp(lr, 0)  # log of the sum of risks over each patient's risk set (times >= own)
     return -((lr - log_cum)*ev).sum()/ev.sum().clamp_min(1)
 
+# %% ../../nbs/22_treatment.survival.ipynb #01589575
 class DeepSurv(BaseEstimator):
     "DeepSurv (Katzman et al. 2018): a neural Cox proportional-hazards model with the scikit-survival API"
     def __init__(self, hidden:tuple=(32, 32), dropout:float=0.1, lr:float=1e-3, weight_decay:float=1e-3,
@@ -94,6 +95,7 @@ def _rsf(seed):
     from sksurv.ensemble import RandomSurvivalForest
     return RandomSurvivalForest(n_estimators=200, min_samples_leaf=10, max_features="sqrt", n_jobs=-1, random_state=seed)
 
+# %% ../../nbs/22_treatment.survival.ipynb #a3b5ed00
 def _gbs(seed):
     from sksurv.ensemble import GradientBoostingSurvivalAnalysis
     return GradientBoostingSurvivalAnalysis(n_estimators=200, learning_rate=0.05, max_depth=2, subsample=0.8, random_state=seed)
@@ -103,6 +105,7 @@ SURVIVAL_MODELS = {  # name -> builder(seed); scikit-survival is imported only w
     "deepsurv": lambda seed: DeepSurv(seed=seed),
 }
 
+# %% ../../nbs/22_treatment.survival.ipynb #0a449794
 def survival_model(name:str="cox", X:pd.DataFrame|None=None, seed:int=0):
     "A pipeline: covariate preprocessing, then the survival model `name`"
     from sklearn.pipeline import Pipeline
@@ -112,6 +115,7 @@ def survival_model(name:str="cox", X:pd.DataFrame|None=None, seed:int=0):
     if X is None: raise ParameterError("survival_model needs the covariate table X to set up the preprocessing.")
     return Pipeline([("pre", preprocessor(X)), ("model", SURVIVAL_MODELS[name](seed))])
 
+# %% ../../nbs/22_treatment.survival.ipynb #0ca452ee
 def survival_curves(model, X:pd.DataFrame, times:np.ndarray)->np.ndarray:
     "Survival probabilities (n_patients, len(times)) of a fitted model on a time grid"
     fns = model.predict_survival_function(X)
@@ -125,6 +129,7 @@ def default_grid(time_train, time_test, n:int=20)->np.ndarray:
     lo, hi = np.percentile(time_test, [10, 80])
     return np.linspace(lo, min(hi, np.max(time_train)*0.99), n)
 
+# %% ../../nbs/22_treatment.survival.ipynb #552fa457
 def survival_metrics(model, X_train, y_train, X_test, y_test, times=None)->dict:
     "Harrell's C, Uno's C, integrated Brier score and mean time-dependent AUC of a fitted model on test data"
     from sksurv.metrics import concordance_index_censored, concordance_index_ipcw, integrated_brier_score, cumulative_dynamic_auc
@@ -161,6 +166,7 @@ def calibration_at(model, X_test, y_test, time:float, groups:int=5)->pd.DataFram
         rows.append(dict(group=g + 1, patients=int(m.sum()), predicted=float(pred[m].mean()), observed=obs[0], observed_low=obs[1], observed_high=obs[2]))
     return pd.DataFrame(rows).set_index("group")
 
+# %% ../../nbs/22_treatment.survival.ipynb #741ee2e1
 def plot_calibration_at(cal:pd.DataFrame, time:float, unit:str="", ax=None):
     "Predicted against observed survival at a time, per group, with the observed 95% intervals"
     import matplotlib.pyplot as plt
