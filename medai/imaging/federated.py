@@ -23,15 +23,22 @@ def _label_mix(data:ImageData, n_sites:int, alpha:float, min_per_class:int, seed
     unit = data.patient_id if data.patient_id is not None else np.arange(len(data.labels)).astype(str)
     units = pd.DataFrame(dict(unit=unit, label=data.labels, split=data.split)).groupby("unit", sort=True).first()
     n_classes, rng = len(data.classes), np.random.default_rng(seed)
+    lab, spl = units.label.to_numpy(), units.split.to_numpy()
+    for split, k in (("train", min_per_class), ("val", 1)):   # impossible whatever the draw: say so now, not after 1000 draws
+        have = np.bincount(lab[spl == split], minlength=n_classes)
+        if have.min() < n_sites*k: raise DataError(f"Could not give each of {n_sites} sites {min_per_class} training patients and a validation patient of every class: "
+                                                   f"the {split} part has {have.min()} patients of its rarest class. Use fewer sites or a smaller min_per_class.")
+    def enough(site, split, k):
+        m = spl == split
+        counts = np.zeros((n_sites, n_classes), int); np.add.at(counts, (site[m], lab[m]), 1)
+        return counts.min() >= k
     for _ in range(1000):
         share = {c: rng.dirichlet(np.full(n_sites, alpha)) for c in range(n_classes)}
         site = pd.Series(0, index=units.index)
         for (_, label), g in units.groupby(["split", "label"]):
             ids = rng.permutation(g.index.to_numpy())
             for k, part in enumerate(np.split(ids, np.round(np.cumsum(share[label])[:-1]*len(ids)).astype(int))): site[part] = k
-        count = lambda split, k: pd.crosstab(site[units.split == split], units.label[units.split == split]).reindex(
-            index=range(n_sites), columns=range(n_classes), fill_value=0).values.min() >= k
-        if count("train", min_per_class) and count("val", 1): return site.reindex(unit).to_numpy()
+        if enough(site.to_numpy(), "train", min_per_class) and enough(site.to_numpy(), "val", 1): return site.reindex(unit).to_numpy()
     raise DataError(f"Could not give each of {n_sites} sites {min_per_class} training patients and a validation patient of every class with alpha={alpha}: "
                     "use fewer sites, a larger alpha or a smaller min_per_class.")
 
