@@ -20,7 +20,7 @@ __all__ = ['BROWSERS', 'Parameter', 'parse_parameters', 'check_value', 'coerce_t
            'find_notebook', 'notebook_parameters', 'save_figure', 'count_columns', 'save_table', 'log_metrics',
            'provenance', 'check_run_id', 'check_writable', 'parameter_files', 'render_html', 'run_report',
            'build_index', 'run_all', 'check_reproducible', 'find_chromium', 'require_chromium', 'html_to_pdf',
-           'publication_section']
+           'publication_section', 'render_template']
 
 # %% ../nbs/02_report.ipynb #8a83d719
 @dataclass
@@ -599,3 +599,16 @@ def publication_section(
         display(HTML(f"<details><summary><b>{TITLES[standard]} checklist</b>: {len(table) - todo} of {len(table)} items reported from this run, "
                      f"{todo} to be completed by the authors (tables/{standard}_checklist.csv)</summary>{table.to_html(index=False)}</details>"))
     return out
+
+# %% ../nbs/02_report.ipynb #cf852bba
+def render_template(
+    name:str,   # a template in the case studies' templates/ folder, e.g. 'treatment_planning.md'
+    **values,   # the run's numbers and names the template uses
+)->str:
+    "A case study's text from its jinja2 template; ReportError for a missing template or a value the run did not give"
+    import jinja2
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(case_studies_dir()/"templates"), undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, autoescape=False)
+    try: return env.get_template(name).render(pct=lambda v: f"{v:.0%}", **values)
+    except jinja2.TemplateNotFound: raise ReportError(f"No template {name!r} in {case_studies_dir()/'templates'}.") from None
+    except jinja2.UndefinedError as e: raise ReportError(f"Template {name}: {e}; give it to render_template.") from None
