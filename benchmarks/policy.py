@@ -92,6 +92,16 @@ def main():
                 per[m].update(mean_true_gain=g.true_gain.mean(), mean_oracle_gain=g.oracle_gain.mean(),
                               oracle_share=g.true_gain.mean()/g.oracle_gain.mean())
         dd = per["default"]
+        # the same candidates under the plain one-SE margin (the rule before selection_margin): a sensitivity, from each split's selection z
+        def one_se(g):
+            g = g.set_index("method"); cand = g.loc[list(POLICY_METHODS[1:])]
+            top = cand.selection_z.idxmax()
+            return g.loc[top if cand.loc[top, "selection_z"] > 1.0 else "best_single_arm"]
+        alt = pd.DataFrame([one_se(g) for _, g in d.groupby("rep")])
+        per["default_one_se_margin"] = dict(mean_gain=alt.gain.mean(), se_mean_gain=alt.gain.std(ddof=1)/np.sqrt(len(alt)),
+                                            no_loss_rate=float((alt.gain >= 0).mean()))
+        if "true_gain" in alt and alt.true_gain.notna().any():
+            per["default_one_se_margin"]["oracle_share"] = alt.true_gain.mean()/alt.oracle_gain.mean()
         results[name] = dict(splits=int(d.rep.nunique()), methods={m: {k: round(float(v), 4) for k, v in r.items()} for m, r in per.items()},
                              chosen=d[d.method == "default"].chosen.value_counts().to_dict(), best_single_arm=d.best_arm.value_counts().to_dict(),
                              fit_seconds=round(float(d.fit_seconds.mean()), 1))

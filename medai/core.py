@@ -347,6 +347,8 @@ def dataset_info(name:str)->DatasetInfo:
 
 def list_datasets(kind:str|None=None)->pd.DataFrame:
     "Every registered dataset (or those of one kind): name, kind, description and source"
+    kinds = sorted({d.kind for d in _REGISTRY.values()})
+    if kind is not None and kind not in kinds: raise ParameterError(f"No dataset of kind {kind!r}.{did_you_mean(kind, kinds)} Kinds: {', '.join(kinds)}.")
     rows = [dict(name=d.name, kind=d.kind, description=d.description, source=d.source) for d in _REGISTRY.values() if kind in (None, d.kind)]
     return pd.DataFrame(rows, columns=["name", "kind", "description", "source"]).sort_values("name", ignore_index=True)
 

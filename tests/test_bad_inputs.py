@@ -621,6 +621,22 @@ def _(tmp):
     from medai.treatment.cate import EffectModel
     return lambda: EffectModel("dragonnet", patiense=10)
 
+@case("a dataset kind misspelled", ParameterError, "Did you mean 'cgm'")
+def _(tmp):
+    from medai.core import list_datasets
+    return lambda: list_datasets("cgn")
+
+@case("a cohort's origin misspelled", ParameterError, "origin must be one of")
+def _(tmp):
+    from medai.core import TableDataset
+    return lambda: TableDataset("t", pd.DataFrame({"a": [1]}), origin="simulated")
+
+@case("a reading interval that is not one", ParameterError, "step must be a reading interval")
+def _(tmp):
+    from medai.monitor.alerts import hypo_episodes
+    readings = pd.DataFrame({"id": "p", "time": pd.date_range("2026-01-01", periods=5, freq="5min"), "gl": [60]*5})
+    return lambda: hypo_episodes(readings, step="five minutes")
+
 @case("an unknown column role", ParameterError, "Unknown column role")
 def _(tmp):
     f = cohort(tmp)

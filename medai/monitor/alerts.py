@@ -217,7 +217,8 @@ def hypo_episodes(
     rows = []
     for pid, p in readings.groupby("id", sort=False):
         below = (p["gl"] < threshold).to_numpy(); t = p["time"].to_numpy(); gl = p["gl"].to_numpy()
-        each = pd.Timedelta(step) if step else reading_interval(t)
+        try: each = pd.Timedelta(step) if step else reading_interval(t)
+        except ValueError: raise ParameterError(f"step must be a reading interval such as '5min' or '1min', got {step!r}.") from None
         edges = np.flatnonzero(np.diff(np.r_[0, below.astype(int), 0]))
         for a, b in zip(edges[::2], edges[1::2]):
             if pd.Timedelta(t[b - 1] - t[a]) + each >= pd.Timedelta(minutes=min_minutes):
