@@ -10,7 +10,8 @@ from torch import nn
 from ..core import DataError, ParameterError, get_device, progress
 from .data import ImageData, check_splits
 from .models import build_network
-from .train import Trained, network_probabilities, auc_score, class_weights, fit
+from ..engine import Trainer, class_weights, dp_compatible
+from .train import Trained, auc_score, batch_loss, fit, network_probabilities
 from .transforms import preset
 
 # %% auto #0
@@ -97,16 +98,14 @@ def set_weights(model:nn.Module, weights:list[np.ndarray])->None:
 # %% ../../nbs/18_imaging.federated.ipynb #54ed3898
 def _network(network:str, data:ImageData, width:float, dp)->nn.Module:
     model = build_network(network, data.spatial_dims, data.n_channels, len(data.classes), img_size=data.images.shape[-1], width=width)
-    if dp is None: return model
-    from medai.engine import dp_compatible
-    return dp_compatible(model)
+    return model if dp is None else dp_compatible(model)
 
 # %% ../../nbs/18_imaging.federated.ipynb #54966d09
 import flwr
 
 # %% ../../nbs/18_imaging.federated.ipynb #dc7dbd5b
 class SiteClient(flwr.client.NumPyClient):
-    "One hospital: trains the shared network on its own training images and validates it on its own validation images"
+    "One hospital: trains the shared network on its own training images (through medai's engine) and validates it on its own validation images"
     def __init__(self,
         data:ImageData,        # this site's images (train and val splits used)
         network:str, modality:str, width:float=1.0, batch_size:int=32, lr:float=1e-3, weight_decay:float=1e-4, balance:bool=True,
@@ -115,50 +114,49 @@ class SiteClient(flwr.client.NumPyClient):
         dp=None,               # medai.engine.DPConfig: DP-SGD at this site
         seed:int=0, device:str|None=None,
     ):
-        self.data, self.local_epochs, self.rounds, self.lr, self.seed = data, local_epochs, rounds, lr, seed
+        self.data, self.local_epochs, self.rounds, self.lr, self.seed, self.anchor = data, local_epochs, rounds, lr, seed, None
         self.dev = get_device(device)
         torch.manual_seed(seed)
-        self.model = _network(network, data, width, dp).to(self.dev)
-        self.loss_fn = nn.CrossEntropyLoss(weight=class_weights(data.part("train").labels, len(data.classes)).to(self.dev) if balance else None)
+        model = _network(network, data, width, dp).to(self.dev)
+        weights = class_weights(data.part("train").labels, len(data.classes)).to(self.dev) if balance else None
+        self.batch_loss = batch_loss(nn.CrossEntropyLoss(weight=weights), self.dev, channels_last=False)
         from monai.data import CacheDataset, DataLoader
         ds = CacheDataset(data.records("train"), transform=preset(modality, train=True, seed=seed), progress=False)
-        self.loader = DataLoader(ds, batch_size=batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed), num_workers=0,
-                                 drop_last=len(ds) > batch_size and dp is None)
-        self.opt = torch.optim.AdamW(self.model.parameters(), lr=lr, weight_decay=weight_decay)
-        self.net, self.engine, self.delta = self.model, None, None
-        if dp is not None:    # one accountant for the site's whole training: epsilon adds up over the rounds
-            from medai.engine import make_private
-            self.engine, self.net, self.opt, self.loader, self.delta = make_private(self.model, self.opt, self.loader, dp, rounds*local_epochs)
+        loader = DataLoader(ds, batch_size=batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed), num_workers=0,
+                            drop_last=len(ds) > batch_size and dp is None)
+        # one trainer (and one privacy accountant) for the site's whole training: epsilon adds up over the rounds
+        self.trainer = Trainer(model, self._loss, loader, rounds*local_epochs, lr, weight_decay, schedule=None, dp=dp, device=self.dev)
+        self.model = self.trainer.model
 
-    def get_parameters(self, config): return get_weights(self.model)
+# %% ../../nbs/18_imaging.federated.ipynb #5f47ea89
+def _site_loss(self:SiteClient, net, batch):
+    "The class-weighted loss of a batch, plus FedProx's proximal term when the round asks for it"
+    out = self.batch_loss(net, batch)
+    if out is None or self.anchor is None: return out
+    mu, anchor = self.anchor
+    return out[0] + mu/2*sum(((p - a)**2).sum() for p, a in zip(self.model.parameters(), anchor)), out[1]
+SiteClient._loss = _site_loss
 
-    def fit(self, parameters, config):
-        set_weights(self.model, parameters)
-        rnd, mu = int(config.get("round", 1)), float(config.get("proximal_mu", 0.0))
-        torch.manual_seed(self.seed*100_003 + rnd)    # dropout: the same numbers in whatever order the server calls the sites
-        for g in self.opt.param_groups: g["lr"] = self.lr*0.5*(1 + math.cos(math.pi*(rnd - 1)/self.rounds))
-        anchor = [p.detach().clone() for p in self.model.parameters()] if mu > 0 else None
-        self.model.train(); total, n = 0.0, 0
-        for _ in range(self.local_epochs):
-            for batch in self.loader:
-                if len(batch["label"]) == 0: continue   # an empty Poisson-sampled batch (DP)
-                x, y = batch["image"].to(self.dev), batch["label"].to(self.dev).long()
-                self.opt.zero_grad(set_to_none=True)
-                loss = self.loss_fn(self.net(x), y)
-                if anchor is not None:   # FedProx: a proximal term keeps the site near the global model (Li et al., MLSys 2020)
-                    loss = loss + mu/2*sum(((p - a)**2).sum() for p, a in zip(self.model.parameters(), anchor))
-                loss.backward(); self.opt.step()
-                total += loss.item()*len(y); n += len(y)
-        metrics = dict(train_loss=total/max(n, 1))
-        if self.engine is not None: metrics["epsilon"] = float(self.engine.get_epsilon(self.delta))
-        return get_weights(self.model), int((self.data.split == "train").sum()), metrics
+# %% ../../nbs/18_imaging.federated.ipynb #287e7676
+def _site_fit(self:SiteClient, parameters, config):
+    set_weights(self.model, parameters)
+    rnd, mu = int(config.get("round", 1)), float(config.get("proximal_mu", 0.0))
+    torch.manual_seed(self.seed*100_003 + rnd)    # dropout: the same numbers in whatever order the server calls the sites
+    self.anchor = (mu, [p.detach().clone() for p in self.model.parameters()]) if mu > 0 else None
+    self.trainer.run(epochs=self.local_epochs, lr=self.lr*0.5*(1 + math.cos(math.pi*(rnd - 1)/self.rounds)))
+    metrics = dict(train_loss=self.trainer.run_loss)
+    if self.trainer.privacy is not None: metrics["epsilon"] = self.trainer.privacy["epsilon"]
+    return get_weights(self.model), int((self.data.split == "train").sum()), metrics
 
-    def evaluate(self, parameters, config):
-        set_weights(self.model, parameters)
-        val = self.data.part("val")
-        probs = network_probabilities(self.model, val.images, 128, self.dev)
-        loss = float(nn.functional.nll_loss(torch.log(torch.as_tensor(probs).clamp_min(1e-7)), torch.as_tensor(val.labels)))
-        return loss, len(val.labels), dict(auc=auc_score(val.labels, probs))
+def _site_evaluate(self:SiteClient, parameters, config):
+    set_weights(self.model, parameters)
+    val = self.data.part("val")
+    probs = network_probabilities(self.model, val.images, 128, self.dev)
+    loss = float(nn.functional.nll_loss(torch.log(torch.as_tensor(probs).clamp_min(1e-7)), torch.as_tensor(val.labels)))
+    return loss, len(val.labels), dict(auc=auc_score(val.labels, probs))
+
+SiteClient.get_parameters = lambda self, config: get_weights(self.model)
+SiteClient.fit, SiteClient.evaluate = _site_fit, _site_evaluate
 
 # %% ../../nbs/18_imaging.federated.ipynb #7f6d47a6
 from flwr.server.client_proxy import ClientProxy
@@ -260,8 +258,8 @@ def federated_fit(
                                  proximal_mu=proximal_mu if strategy == "fedprox" else None, seconds=round(time.perf_counter() - t0, 1)))
     if dp is not None:
         clients = [p.numpy_client for p in manager.all().values()]
-        config["dp"] = dict(target_epsilon=dp.epsilon, max_grad_norm=dp.max_grad_norm, delta={s: c.delta for s, c in zip(sites, clients)},
-                            epsilon={s: float(c.engine.get_epsilon(c.delta)) for s, c in zip(sites, clients)})
+        config["dp"] = dict(target_epsilon=dp.epsilon, max_grad_norm=dp.max_grad_norm, delta={s: c.trainer.privacy["delta"] for s, c in zip(sites, clients)},
+                            epsilon={s: c.trainer.privacy["epsilon"] for s, c in zip(sites, clients)})
     return Trained(model, list(data.classes), modality, history, best + 1, config)
 
 # %% ../../nbs/18_imaging.federated.ipynb #a1e5ca48

@@ -9,6 +9,7 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 from sklearn.base import BaseEstimator
 from ..core import DataError, ParameterError, progress, seed_everything
+from ..engine import IndexBatches, Trainer
 from .cgm import CGMData, OPTIONAL_COLUMNS, to_grid
 
 # %% auto #0
@@ -276,23 +277,11 @@ class NeuralForecaster(Forecaster):
         if "part" in g.columns and (g["part"] == "val").any(): Xva, Yva = self._batches(self._train(g, "val"), rng, False)
         else:
             cut = max(1, len(Xtr)//10); Xva, Yva, Xtr, Ytr = Xtr[-cut:], Ytr[-cut:], Xtr[:-cut], Ytr[:-cut]
-        opt = torch.optim.AdamW(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
-        best, best_state, wait, self.history_ = np.inf, copy.deepcopy(net.state_dict()), 0, []
-        gen = torch.Generator().manual_seed(self.seed)
-        for epoch in progress(range(self.epochs), desc=f"{self.arch} forecaster", disable=not self.show_progress):
-            net.train()
-            for idx in torch.randperm(len(Xtr), generator=gen).split(self.batch_size):
-                opt.zero_grad(); loss = masked_loss(self._out(net, Xtr[idx]), Ytr[idx], self.loss); loss.backward()
-                nn.utils.clip_grad_norm_(net.parameters(), 1.0); opt.step()
-            net.eval()
-            with torch.no_grad(): val = float(np.mean([masked_loss(self._out(net, Xva[i]), Yva[i], self.loss).item() for i in torch.arange(len(Xva)).split(512)]))
-            self.history_.append(val)
-            if val < best - 1e-5: best, best_state, wait = val, copy.deepcopy(net.state_dict()), 0
-            else:
-                wait += 1
-                if wait >= self.patience: break
-        net.load_state_dict(best_state); net.eval()
-        self.net_, self.val_loss_, self.fitted_ = net, best, True
+        loss = lambda m, idx: (masked_loss(self._out(m, Xtr[idx]), Ytr[idx], self.loss), len(idx))
+        val = lambda m: dict(val_loss=float(np.mean([masked_loss(self._out(m, Xva[i]), Yva[i], self.loss).item() for i in torch.arange(len(Xva)).split(512)])))
+        trainer = Trainer(net, loss, IndexBatches(len(Xtr), self.batch_size, self.seed), self.epochs, self.lr, self.weight_decay, schedule=None, clip_norm=1.0)
+        trainer.run(val, "val_loss", patience=self.patience, min_delta=1e-5, desc=f"{self.arch} forecaster" if self.show_progress else None)
+        self.net_, self.val_loss_, self.history_, self.fitted_ = trainer.model, trainer.best_score, [r["val_loss"] for r in trainer.history], True
         return self
 
     @torch.no_grad()

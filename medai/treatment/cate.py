@@ -4,11 +4,11 @@
 
 # %% ../../nbs/25_treatment.cate.ipynb #38617c9b
 from __future__ import annotations
-import copy
 import numpy as np, pandas as pd, torch
 from scipy import stats
 from torch import nn
 from ..core import DataError, ParameterError, did_you_mean, progress, seed_everything
+from ..engine import DPConfig, IndexBatches, Trainer
 from .data import TreatmentData, preprocessor, transform
 
 # %% auto #0
@@ -91,45 +91,27 @@ class TARNet:
         return val
 
     def _fit_one(self, X, t, y, train, val, seed):
+        "One member, trained by medai's engine with early stopping on its validation rows"
         torch.manual_seed(seed)
         net = _TarNetModule(X.shape[1], self.n_arms_, self)
-        opt = torch.optim.AdamW(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         Xt, tt, yt = torch.as_tensor(X), torch.as_tensor(t), torch.as_tensor(y)
-        g = torch.Generator().manual_seed(seed)
-        tr, va = torch.as_tensor(train), torch.as_tensor(np.flatnonzero(val))
-        best, state, bad = np.inf, None, 0
-        if self.dp is not None: dpnet, opt, loader, engine, delta = self._private(net, Xt[tr], tt[tr], yt[tr], g)
-        for _ in range(self.epochs):
-            net.train()
-            if self.dp is not None:
-                for xb, tb, yb in loader:
-                    if len(yb): opt.zero_grad(); self._loss(dpnet, xb, tb, yb).backward(); opt.step()
-            else:
-                for b in tr[torch.randperm(len(tr), generator=g)].split(self.batch_size):
-                    opt.zero_grad(); self._loss(net, Xt[b], tt[b], yt[b]).backward(); opt.step()
-            net.eval()
-            with torch.no_grad(): v = self._loss(net, Xt[va], tt[va], yt[va]).item()
-            if v < best - 1e-6: best, state, bad = v, copy.deepcopy(net.state_dict()), 0
-            else:
-                bad += 1
-                if bad >= self.patience: break
-        if self.dp is not None:
-            dpnet.remove_hooks()
-            self.dp_members_.append(dict(epsilon=float(engine.get_epsilon(delta)), delta=delta, noise_multiplier=float(opt.noise_multiplier)))
-        net.load_state_dict(state); net.eval()
-        return net
+        va = torch.as_tensor(np.flatnonzero(val))
+        if self.dp is None:
+            batches, loss = IndexBatches(train, self.batch_size, seed), lambda m, b: (self._loss(m, Xt[b], tt[b], yt[b]), len(b))
+        else:
+            batches, loss = self._private_loader(net, Xt[train], tt[train], yt[train], seed), lambda m, b: (self._loss(m, *b), len(b[2])) if len(b[2]) else None
+        share = DPConfig(self.dp.epsilon/self.n_models, self.dp.delta, self.dp.max_grad_norm) if self.dp is not None else None
+        trainer = Trainer(net, loss, batches, self.epochs, self.lr, self.weight_decay, schedule=None, dp=share)
+        trainer.run(lambda m: dict(val_loss=self._loss(m, Xt[va], tt[va], yt[va]).item()), "val_loss", patience=self.patience, min_delta=1e-6)
+        if self.dp is not None: self.dp_members_.append({k: trainer.privacy[k] for k in ("epsilon", "delta", "noise_multiplier")})
+        return trainer.release()
 
-    def _private(self, net, X, t, y, generator):
-        "DP-SGD for one member (Opacus): its share of the budget, a Poisson-sampled loader over its training rows"
+    def _private_loader(self, net, X, t, y, seed):
+        "A DataLoader over one member's training rows, for DP-SGD (Opacus samples its batches from it; the member gets its share of the budget)"
         from torch.utils.data import DataLoader, TensorDataset
         from opacus.validators import ModuleValidator
-        from medai.engine import DPConfig, make_private
-        share = DPConfig(self.dp.epsilon/self.n_models, self.dp.delta, self.dp.max_grad_norm)
         if ModuleValidator.validate(net, strict=False): raise ParameterError("This TARNet backbone has layers DP-SGD cannot train; use backbone='mlp' with dp=.")
-        opt = torch.optim.AdamW(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
-        loader = DataLoader(TensorDataset(X, t, y), batch_size=self.batch_size, shuffle=True, generator=generator)
-        engine, dpnet, opt, loader, delta = make_private(net, opt, loader, share, self.epochs)
-        return dpnet, opt, loader, engine, delta
+        return DataLoader(TensorDataset(X, t, y), batch_size=self.batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed))
 
     @property
     def privacy_(self)->dict|None:

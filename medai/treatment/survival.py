@@ -4,11 +4,11 @@
 
 # %% ../../nbs/22_treatment.survival.ipynb #945b77ce
 from __future__ import annotations
-import copy
 import numpy as np, pandas as pd, torch
 from torch import nn
 from sklearn.base import BaseEstimator
 from ..core import DataError, ParameterError
+from ..engine import Trainer
 from .data import TreatmentData, preprocessor
 
 # %% auto #0
@@ -49,20 +49,10 @@ class DeepSurv(BaseEstimator):
         idx = torch.randperm(len(X), generator=g).numpy()
         n_val = max(2, int(0.2*len(X)))
         va, tr = idx[:n_val], idx[n_val:]
-        self.net_ = self._net(X.shape[1])
-        opt = torch.optim.AdamW(self.net_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         T = lambda a: torch.as_tensor(a)
-        best, best_state, bad = np.inf, None, 0
-        for _ in range(self.epochs):
-            self.net_.train(); opt.zero_grad()
-            loss = cox_partial_nll(self.net_(T(X[tr])).squeeze(1), T(time[tr]), T(event[tr])); loss.backward(); opt.step()
-            self.net_.eval()
-            with torch.no_grad(): v = cox_partial_nll(self.net_(T(X[va])).squeeze(1), T(time[va]), T(event[va])).item()
-            if v < best - 1e-4: best, best_state, bad = v, copy.deepcopy(self.net_.state_dict()), 0
-            else:
-                bad += 1
-                if bad >= self.patience: break
-        self.net_.load_state_dict(best_state); self.net_.eval()
+        loss = lambda net, rows: (cox_partial_nll(net(T(X[rows])).squeeze(1), T(time[rows]), T(event[rows])), len(rows))
+        trainer = Trainer(self._net(X.shape[1]), loss, [tr], self.epochs, self.lr, self.weight_decay, schedule=None)   # full-batch epochs
+        self.net_ = trainer.run(lambda net: dict(val_loss=loss(net, va)[0].item()), "val_loss", patience=self.patience, min_delta=1e-4).model
         self._breslow(X, time, event)
         return self
 
