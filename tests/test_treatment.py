@@ -141,7 +141,7 @@ def test_effect_model_bad_inputs():
     from medai.treatment.cate import EffectModel, TARNet
     with pytest.raises(ParameterError, match="causal_forest"): EffectModel("causal_forrest")
     with pytest.raises(DataError, match="survival learners"): EffectModel().fit(from_table(load_dataset("gbsg2")))
-    with pytest.raises(ParameterError, match="ft_transformer"): TARNet(backbone="transformer")
+    with pytest.raises(ParameterError, match="ft_transformer"): TARNet(backbone="transformer").fit(np.zeros((20, 2)), np.r_[[0]*10, [1]*10], np.zeros(20))
     td = TreatmentData(X, ARM, "continuous", y=pd.Series(np.arange(6.)))
     model = EffectModel("t_learner", n_boot=0).fit(td)
     with pytest.raises(DataError, match="unseen in the training data"): model.effects(X.assign(stage="IV"))

@@ -280,7 +280,7 @@ class NeuralForecaster(Forecaster):
         loss = lambda m, idx: (masked_loss(self._out(m, Xtr[idx]), Ytr[idx], self.loss), len(idx))
         val = lambda m: dict(val_loss=float(np.mean([masked_loss(self._out(m, Xva[i]), Yva[i], self.loss).item() for i in torch.arange(len(Xva)).split(512)])))
         trainer = Trainer(net, loss, IndexBatches(len(Xtr), self.batch_size, self.seed), self.epochs, self.lr, self.weight_decay, schedule=None, clip_norm=1.0)
-        trainer.run(val, "val_loss", patience=self.patience, min_delta=1e-5, desc=f"{self.arch} forecaster" if self.show_progress else None)
+        trainer.run(val, "val_loss", patience=self.patience, desc=f"{self.arch} forecaster" if self.show_progress else None)
         self.net_, self.val_loss_, self.history_, self.fitted_ = trainer.model, trainer.best_score, [r["val_loss"] for r in trainer.history], True
         return self
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np, pandas as pd, torch
 from scipy import stats
 from torch import nn
+from sklearn.base import BaseEstimator
 from ..core import DataError, ParameterError, did_you_mean, progress, seed_everything
 from ..engine import DPConfig, IndexBatches, Trainer
 from .data import TreatmentData, preprocessor, transform
@@ -54,21 +55,24 @@ class _TarNetModule(nn.Module):
         return torch.cat([h(z) for h in self.heads], 1), (self.propensity(z) if self.propensity is not None else None)
 
 # %% ../../nbs/25_treatment.cate.ipynb #52cb6871
-class TARNet:
+class TARNet(BaseEstimator):
     "TARNet / Dragonnet for any number of arms, as a deep ensemble; fit on numeric X, integer arms t (0 = reference), outcome y"
     BACKBONES = ("mlp", "ft_transformer")
     def __init__(self, backbone:str="mlp", dragonnet:bool=False, hidden:int=100, head_hidden:int=50, n_layers:int=3,
                  d_token:int=32, n_heads:int=4, dropout:float=0.0, lr:float=3e-4, weight_decay:float=1e-4, batch_size:int=64,
                  epochs:int=1000, patience:int=60, alpha:float=1.0, beta:float=1.0, n_models:int=5, val_fraction:float=0.3,
                  bootstrap:bool=False, seed:int=0, show_progress:bool=False, dp=None):
-        if backbone not in self.BACKBONES: raise ParameterError(f"Unknown backbone {backbone!r}.{did_you_mean(backbone, self.BACKBONES)} Use one of {self.BACKBONES}.")
-        if n_models < 1 or epochs < 1 or not 0 < val_fraction < 1: raise ParameterError("n_models and epochs must be at least 1, val_fraction in (0, 1).")
         self.backbone, self.dragonnet, self.hidden, self.head_hidden, self.n_layers = backbone, dragonnet, hidden, head_hidden, n_layers
         self.d_token, self.n_heads, self.dropout, self.lr, self.weight_decay, self.batch_size = d_token, n_heads, dropout, lr, weight_decay, batch_size
         self.epochs, self.patience, self.alpha, self.beta, self.n_models, self.val_fraction = epochs, patience, alpha, beta, n_models, val_fraction
         self.bootstrap, self.seed, self.show_progress = bootstrap, seed, show_progress
-        if dp is not None and dragonnet: raise ParameterError("dp= trains TARNet; the Dragonnet's targeted-regularization parameter has no per-sample gradients in Opacus.")
         self.dp = dp   # medai.engine.DPConfig: DP-SGD, the budget split evenly over the ensemble's members (they see the same data)
+
+    def _check_params(self):
+        "The settings, checked when fit starts (scikit-learn's contract: __init__ only stores them)"
+        if self.backbone not in self.BACKBONES: raise ParameterError(f"Unknown backbone {self.backbone!r}.{did_you_mean(self.backbone, self.BACKBONES)} Use one of {self.BACKBONES}.")
+        if self.n_models < 1 or self.epochs < 1 or not 0 < self.val_fraction < 1: raise ParameterError("n_models and epochs must be at least 1, val_fraction in (0, 1).")
+        if self.dp is not None and self.dragonnet: raise ParameterError("dp= trains TARNet; the Dragonnet's targeted-regularization parameter has no per-sample gradients in Opacus.")
 
     def _loss(self, net, x, t, y):
         mu, logit_e = net(x)
@@ -102,7 +106,7 @@ class TARNet:
             batches, loss = self._private_loader(net, Xt[train], tt[train], yt[train], seed), lambda m, b: (self._loss(m, *b), len(b[2])) if len(b[2]) else None
         share = DPConfig(self.dp.epsilon/self.n_models, self.dp.delta, self.dp.max_grad_norm) if self.dp is not None else None
         trainer = Trainer(net, loss, batches, self.epochs, self.lr, self.weight_decay, schedule=None, dp=share)
-        trainer.run(lambda m: dict(val_loss=self._loss(m, Xt[va], tt[va], yt[va]).item()), "val_loss", patience=self.patience, min_delta=1e-6)
+        trainer.run(lambda m: dict(val_loss=self._loss(m, Xt[va], tt[va], yt[va]).item()), "val_loss", patience=self.patience)
         if self.dp is not None: self.dp_members_.append({k: trainer.privacy[k] for k in ("epsilon", "delta", "noise_multiplier")})
         return trainer.release()
 
@@ -122,6 +126,7 @@ class TARNet:
 
     def fit(self, X, t, y, validation:tuple|None=None):
         "Train the ensemble; `validation=(X_val, t_val, y_val)` fixes the early-stopping data (else `val_fraction` per member)"
+        self._check_params()
         X, t, y = np.asarray(X, np.float32), np.asarray(t, np.int64), np.asarray(y, np.float32)
         if not np.isfinite(X).all() or not np.isfinite(y).all(): raise DataError("TARNet needs finite covariates and outcomes: impute or drop missing values first (EffectModel does).")
         self.n_arms_ = int(t.max()) + 1

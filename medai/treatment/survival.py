@@ -52,7 +52,7 @@ class DeepSurv(BaseEstimator):
         T = lambda a: torch.as_tensor(a)
         loss = lambda net, rows: (cox_partial_nll(net(T(X[rows])).squeeze(1), T(time[rows]), T(event[rows])), len(rows))
         trainer = Trainer(self._net(X.shape[1]), loss, [tr], self.epochs, self.lr, self.weight_decay, schedule=None)   # full-batch epochs
-        self.net_ = trainer.run(lambda net: dict(val_loss=loss(net, va)[0].item()), "val_loss", patience=self.patience, min_delta=1e-4).model
+        self.net_ = trainer.run(lambda net: dict(val_loss=loss(net, va)[0].item()), "val_loss", patience=self.patience).model
         self._breslow(X, time, event)
         return self
 
