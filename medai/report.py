@@ -403,6 +403,18 @@ def _header(name:str, run_id:str, params:dict, prov:dict|None)->str:
     status = "" if prov is None else f" · medai {prov['medai_version']}" + (f" · commit `{prov['git_commit'][:10]}`" if prov.get("git_commit") else "")
     return f"*medai report `{name}` · run `{run_id}`{status}*\n\n| parameter | value |\n|---|---|\n{rows}"
 
+# %% ../nbs/02_report.ipynb #b876585a
+def _failed_run(e:BaseException, tmp:Path, failed:Path, name:str, run_id:str, params:dict)->ReportError:
+    "Keep a failed or interrupted run as <run_id>.failed with its error and partial report; the ReportError to raise (Ctrl-C and exits go on up)"
+    (tmp/IDENTIFIERS_FILE).unlink(missing_ok=True)
+    stopped = "SIGTERM" if isinstance(e, _Terminated) else "Ctrl-C" if isinstance(e, KeyboardInterrupt) else None
+    atomic_write(tmp/"error.txt", (f"Interrupted ({stopped}): the run did not finish.\n\n" if stopped else "") + "".join(traceback.format_exception(e)))
+    if (tmp/"report.ipynb").exists(): render_html(tmp/"report.ipynb", tmp/"report.html", _header(name, run_id, params, None))
+    os.replace(tmp, failed)
+    if isinstance(e, (KeyboardInterrupt, SystemExit)): raise e
+    reason = f"{e.ename}: {e.evalue}" if hasattr(e, "ename") else f"{type(e).__name__}: {e}"
+    return ReportError(f"Report {name!r} failed ({reason}). The partial run is in {failed} (report.ipynb, error.txt).")
+
 # %% ../nbs/02_report.ipynb #07da5577
 def run_report(
     notebook:str|Path,      # case-study name (see `list_case_studies`) or notebook path
@@ -435,15 +447,7 @@ def run_report(
         with _env(MEDAI_RUN_DIR=tmp, MPLBACKEND="module://matplotlib_inline.backend_inline"), _quiet_papermill(), _sigterm_fails_run():
             pm.execute_notebook(str(nb_path), str(tmp/"report.ipynb"), parameters=params, kernel_name=kernel_name,
                                 cwd=str(Path.cwd()), progress_bar=progress, log_output=False, kernel_manager_class=_ipc_kernel_manager())
-    except BaseException as e:
-        (tmp/IDENTIFIERS_FILE).unlink(missing_ok=True)
-        stopped = "SIGTERM" if isinstance(e, _Terminated) else "Ctrl-C" if isinstance(e, KeyboardInterrupt) else None
-        atomic_write(tmp/"error.txt", (f"Interrupted ({stopped}): the run did not finish.\n\n" if stopped else "") + "".join(traceback.format_exception(e)))
-        if (tmp/"report.ipynb").exists(): render_html(tmp/"report.ipynb", tmp/"report.html", _header(name, run_id, params, None))
-        os.replace(tmp, failed)
-        if isinstance(e, (KeyboardInterrupt, SystemExit)): raise
-        reason = f"{e.ename}: {e.evalue}" if hasattr(e, "ename") else f"{type(e).__name__}: {e}"
-        raise ReportError(f"Report {name!r} failed ({reason}). The partial run is in {failed} (report.ipynb, error.txt).") from e
+    except BaseException as e: raise _failed_run(e, tmp, failed, name, run_id, params) from e
     inputs = json.loads((tmp/"inputs.json").read_text()) if (tmp/"inputs.json").exists() else []
     inputs += [f for f in parameter_files(params) if f["path"] not in {i["path"] for i in inputs}]
     prov = provenance(nb_path, params, inputs, started, time.time())

@@ -110,86 +110,94 @@ class Monitor:
             self.h = torch.cat([self.h, z]) if hasattr(self, "h") else z
             self.c = torch.cat([self.c, z.clone()]) if hasattr(self, "c") else z.clone()
 
-    def latest_forecast(self, ids)->pd.DataFrame:
-        "Each patient's latest forecast (mg/dL), one column per step ahead"
+# %% ../../nbs/34_monitor.alerts.ipynb #93d0d5f3
+def _monitor_latest_forecast(self, ids)->pd.DataFrame:
+    "Each patient's latest forecast (mg/dL), one column per step ahead"
+    slots = self.index.get_indexer(ids)
+    if (slots < 0).any(): raise DataError(f"Unknown patients: {list(np.asarray(ids)[slots < 0][:5])}.")
+    return pd.DataFrame(self.latest[slots], index=pd.Index(ids, name="id"), columns=range(1, self.horizon + 1))
+
+def _monitor_slots(self, ids)->np.ndarray:
+    slots = self.index.get_indexer(ids)
+    new = slots < 0
+    if new.any():
+        fresh = pd.Index(pd.unique(np.asarray(ids)[new]))
+        self.index = self.index.append(fresh); self._grow(len(fresh))
         slots = self.index.get_indexer(ids)
-        if (slots < 0).any(): raise DataError(f"Unknown patients: {list(np.asarray(ids)[slots < 0][:5])}.")
-        return pd.DataFrame(self.latest[slots], index=pd.Index(ids, name="id"), columns=range(1, self.horizon + 1))
+    return slots
+Monitor.latest_forecast = _monitor_latest_forecast
+Monitor._slots = _monitor_slots
 
-    def _slots(self, ids)->np.ndarray:
-        slots = self.index.get_indexer(ids)
-        new = slots < 0
-        if new.any():
-            fresh = pd.Index(pd.unique(np.asarray(ids)[new]))
-            self.index = self.index.append(fresh); self._grow(len(fresh))
-            slots = self.index.get_indexer(ids)
-        return slots
-
-    @torch.inference_mode()
-    def _forecast(self, slots, values, now, fresh, carbs, insulin)->np.ndarray:
-        "Advance the forecaster one step for these patients and return their forecasts (n, horizon)"
-        if self.forecaster is None:
-            rate = self._rate(slots, values)
-            return values[:, None] + np.nan_to_num(rate)[:, None]*np.arange(1, self.horizon + 1)[None, :]*self.step.total_seconds()/60
-        minute = (now.hour*60 + now.minute)*2*np.pi/1440
-        change = np.where(fresh, 0.0, values - self.recent[slots, -1])
-        x = np.stack([(values - GL_CENTER)/GL_SCALE, np.nan_to_num(change)/5, carbs/50, insulin/2,
-                      np.full(len(values), np.sin(minute)), np.full(len(values), np.cos(minute))], 1).astype(np.float32)
-        net, keep = self.forecaster.net_, torch.as_tensor(~fresh)[:, None]
-        x, out = torch.as_tensor(x)[:, None, :], np.empty((len(values), self.horizon), np.float32)
-        for i in range(0, len(values), self.chunk):     # chunks that fit in cache: twice as fast as one large batch
-            part, s = slice(i, i + self.chunk), slots[i:i + self.chunk]
-            h = torch.where(keep[part], self.h[s], 0.0)[None]
-            if self.forecaster.arch == "gru": y, h = net.rnn(x[part], h); self.h[s] = h[0]
-            else:
-                c = torch.where(keep[part], self.c[s], 0.0)[None]
-                y, (h, c) = net.rnn(x[part], (h, c)); self.h[s], self.c[s] = h[0], c[0]
-            out[part] = net.head(y[:, 0]).numpy()
-        return values[:, None] + GL_SCALE*out
-
-    def _rate(self, slots, values)->np.ndarray:
-        "mg/dL per minute over the last 15 minutes (three readings back), NaN when they are not all there"
-        return (values - self.recent[slots, -3])/(3*self.step.total_seconds()/60)
-
-    def update(self,
-               ids,                 # patient ids with a reading at `time`
-               values,              # their readings
-               time,                # the tick's time
-               carbs=None,          # carbohydrates (g) logged with the reading, if any
-               insulin=None,        # insulin (U) delivered, if any
-               )->pd.DataFrame:     # the alerts raised at this tick (ALERT_COLUMNS)
-        "Ingest one tick of readings and return the alerts it raises"
-        now = pd.Timestamp(time); t = now.value
-        values = np.asarray(values, float)
-        if len(values) != len(ids): raise DataError(f"{len(ids)} ids but {len(values)} values in one tick.")
-        if not np.isfinite(values).all(): raise DataError("A tick holds missing or infinite values; drop those patients from the tick instead.")
-        slots = self._slots(ids)
-        if np.bincount(slots, minlength=len(self.index)).max(initial=0) > 1: raise DataError("A patient appears twice in one tick; send one reading per patient per tick.")
-        gap = t - self.last_t[slots]
-        fresh = gap > self.max_gap.value
-        self.recent[slots[fresh]] = np.nan
-        zeros = np.zeros(len(values))
-        forecast = self._forecast(slots, values, now, fresh, zeros if carbs is None else np.asarray(carbs, float), zeros if insulin is None else np.asarray(insulin, float))
+# %% ../../nbs/34_monitor.alerts.ipynb #86d992cc
+@torch.inference_mode()
+def _monitor_forecast(self, slots, values, now, fresh, carbs, insulin)->np.ndarray:
+    "Advance the forecaster one step for these patients and return their forecasts (n, horizon)"
+    if self.forecaster is None:
         rate = self._rate(slots, values)
-        self.latest[slots] = forecast
-        self.recent[slots] = np.c_[self.recent[slots, 1:], values]; self.last_t[slots] = t; self.lost[slots] = False
-        tick = Tick(values, rate, forecast, self.step.total_seconds()/60)
-        out = []
-        for k, rule in enumerate(self.rules):
-            on, off = np.asarray(rule.trigger(tick), bool), np.asarray(rule.clear(tick), bool)
-            raise_ = on & ~self.active[slots, k] & (t >= self.snoozed[slots, k])
-            self.active[slots, k] = on | (self.active[slots, k] & ~off)
-            if raise_.any():
-                s = slots[raise_]; self.snoozed[s, k] = t + self.snooze.value
-                lead = rule.lead(tick)[raise_] if rule.lead else np.zeros(raise_.sum())
-                out.append(pd.DataFrame(dict(id=self.index[s], time=now, alert=rule.name, value=values[raise_], lead_minutes=lead, action=rule.action)))
-        if self.signal_loss is not None:
-            silent = ~self.lost & (self.last_t < t - self.signal_loss.value) & (self.last_t > np.iinfo(np.int64).min)
-            if silent.any():
-                self.lost |= silent
-                out.append(pd.DataFrame(dict(id=self.index[np.flatnonzero(silent)], time=now, alert="signal_loss", value=np.nan, lead_minutes=np.nan,
-                                             action=f"No reading for over {self.signal_loss}: check the sensor and its connection. {DECISION_SUPPORT}")))
-        return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=ALERT_COLUMNS)
+        return values[:, None] + np.nan_to_num(rate)[:, None]*np.arange(1, self.horizon + 1)[None, :]*self.step.total_seconds()/60
+    minute = (now.hour*60 + now.minute)*2*np.pi/1440
+    change = np.where(fresh, 0.0, values - self.recent[slots, -1])
+    x = np.stack([(values - GL_CENTER)/GL_SCALE, np.nan_to_num(change)/5, carbs/50, insulin/2,
+                  np.full(len(values), np.sin(minute)), np.full(len(values), np.cos(minute))], 1).astype(np.float32)
+    net, keep = self.forecaster.net_, torch.as_tensor(~fresh)[:, None]
+    x, out = torch.as_tensor(x)[:, None, :], np.empty((len(values), self.horizon), np.float32)
+    for i in range(0, len(values), self.chunk):     # chunks that fit in cache: twice as fast as one large batch
+        part, s = slice(i, i + self.chunk), slots[i:i + self.chunk]
+        h = torch.where(keep[part], self.h[s], 0.0)[None]
+        if self.forecaster.arch == "gru": y, h = net.rnn(x[part], h); self.h[s] = h[0]
+        else:
+            c = torch.where(keep[part], self.c[s], 0.0)[None]
+            y, (h, c) = net.rnn(x[part], (h, c)); self.h[s], self.c[s] = h[0], c[0]
+        out[part] = net.head(y[:, 0]).numpy()
+    return values[:, None] + GL_SCALE*out
+
+def _monitor_rate(self, slots, values)->np.ndarray:
+    "mg/dL per minute over the last 15 minutes (three readings back), NaN when they are not all there"
+    return (values - self.recent[slots, -3])/(3*self.step.total_seconds()/60)
+Monitor._forecast = _monitor_forecast
+Monitor._rate = _monitor_rate
+
+# %% ../../nbs/34_monitor.alerts.ipynb #4ad810ff
+def _monitor_update(self,
+           ids,                 # patient ids with a reading at `time`
+           values,              # their readings
+           time,                # the tick's time
+           carbs=None,          # carbohydrates (g) logged with the reading, if any
+           insulin=None,        # insulin (U) delivered, if any
+           )->pd.DataFrame:     # the alerts raised at this tick (ALERT_COLUMNS)
+    "Ingest one tick of readings and return the alerts it raises"
+    now = pd.Timestamp(time); t = now.value
+    values = np.asarray(values, float)
+    if len(values) != len(ids): raise DataError(f"{len(ids)} ids but {len(values)} values in one tick.")
+    if not np.isfinite(values).all(): raise DataError("A tick holds missing or infinite values; drop those patients from the tick instead.")
+    slots = self._slots(ids)
+    if np.bincount(slots, minlength=len(self.index)).max(initial=0) > 1: raise DataError("A patient appears twice in one tick; send one reading per patient per tick.")
+    gap = t - self.last_t[slots]
+    fresh = gap > self.max_gap.value
+    self.recent[slots[fresh]] = np.nan
+    zeros = np.zeros(len(values))
+    forecast = self._forecast(slots, values, now, fresh, zeros if carbs is None else np.asarray(carbs, float), zeros if insulin is None else np.asarray(insulin, float))
+    rate = self._rate(slots, values)
+    self.latest[slots] = forecast
+    self.recent[slots] = np.c_[self.recent[slots, 1:], values]; self.last_t[slots] = t; self.lost[slots] = False
+    tick = Tick(values, rate, forecast, self.step.total_seconds()/60)
+    out = []
+    for k, rule in enumerate(self.rules):
+        on, off = np.asarray(rule.trigger(tick), bool), np.asarray(rule.clear(tick), bool)
+        raise_ = on & ~self.active[slots, k] & (t >= self.snoozed[slots, k])
+        self.active[slots, k] = on | (self.active[slots, k] & ~off)
+        if raise_.any():
+            s = slots[raise_]; self.snoozed[s, k] = t + self.snooze.value
+            lead = rule.lead(tick)[raise_] if rule.lead else np.zeros(raise_.sum())
+            out.append(pd.DataFrame(dict(id=self.index[s], time=now, alert=rule.name, value=values[raise_], lead_minutes=lead, action=rule.action)))
+    if self.signal_loss is not None:
+        silent = ~self.lost & (self.last_t < t - self.signal_loss.value) & (self.last_t > np.iinfo(np.int64).min)
+        if silent.any():
+            self.lost |= silent
+            out.append(pd.DataFrame(dict(id=self.index[np.flatnonzero(silent)], time=now, alert="signal_loss", value=np.nan, lead_minutes=np.nan,
+                                         action=f"No reading for over {self.signal_loss}: check the sensor and its connection. {DECISION_SUPPORT}")))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=ALERT_COLUMNS)
+Monitor.update = _monitor_update
 
 # %% ../../nbs/34_monitor.alerts.ipynb #698849b0
 def replay(monitor:Monitor, readings:pd.DataFrame, show_progress:bool=True)->pd.DataFrame:

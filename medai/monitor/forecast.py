@@ -267,34 +267,37 @@ class NeuralForecaster(Forecaster):
 
     def _out(self, net, x): return net(x)[0] if self.arch != "transformer" else net(x)
 
-    def fit(self, data, y=None, init:"NeuralForecaster|None"=None):
-        "Train on the 'train' part, early-stopping on 'val' (else on the last 10% of the training windows); `init` starts from another fitted forecaster (fine-tuning)"
-        seed_everything(self.seed); rng = np.random.default_rng(self.seed)
-        g = as_grid(data)
-        if self.loss not in ("huber", "mse"): raise ParameterError(f"loss must be 'huber' or 'mse', not {self.loss!r}")
-        net = copy.deepcopy(init.net_) if init is not None else self._net()
-        Xtr, Ytr = self._batches(self._train(g), rng, True)
-        if "part" in g.columns and (g["part"] == "val").any(): Xva, Yva = self._batches(self._train(g, "val"), rng, False)
-        else:
-            cut = max(1, len(Xtr)//10); Xva, Yva, Xtr, Ytr = Xtr[-cut:], Ytr[-cut:], Xtr[:-cut], Ytr[:-cut]
-        loss = lambda m, idx: (masked_loss(self._out(m, Xtr[idx]), Ytr[idx], self.loss), len(idx))
-        val = lambda m: dict(val_loss=float(np.mean([masked_loss(self._out(m, Xva[i]), Yva[i], self.loss).item() for i in torch.arange(len(Xva)).split(512)])))
-        trainer = Trainer(net, loss, IndexBatches(len(Xtr), self.batch_size, self.seed), self.epochs, self.lr, self.weight_decay, schedule=None, clip_norm=1.0)
-        trainer.run(val, "val_loss", patience=self.patience, desc=f"{self.arch} forecaster" if self.show_progress else None)
-        self.net_, self.val_loss_, self.history_, self.fitted_ = trainer.model, trainer.best_score, [r["val_loss"] for r in trainer.history], True
-        return self
+# %% ../../nbs/33_monitor.forecast.ipynb #c1f6b0eb
+def _neuralforecaster_fit(self, data, y=None, init:"NeuralForecaster|None"=None):
+    "Train on the 'train' part, early-stopping on 'val' (else on the last 10% of the training windows); `init` starts from another fitted forecaster (fine-tuning)"
+    seed_everything(self.seed); rng = np.random.default_rng(self.seed)
+    g = as_grid(data)
+    if self.loss not in ("huber", "mse"): raise ParameterError(f"loss must be 'huber' or 'mse', not {self.loss!r}")
+    net = copy.deepcopy(init.net_) if init is not None else self._net()
+    Xtr, Ytr = self._batches(self._train(g), rng, True)
+    if "part" in g.columns and (g["part"] == "val").any(): Xva, Yva = self._batches(self._train(g, "val"), rng, False)
+    else:
+        cut = max(1, len(Xtr)//10); Xva, Yva, Xtr, Ytr = Xtr[-cut:], Ytr[-cut:], Xtr[:-cut], Ytr[:-cut]
+    loss = lambda m, idx: (masked_loss(self._out(m, Xtr[idx]), Ytr[idx], self.loss), len(idx))
+    val = lambda m: dict(val_loss=float(np.mean([masked_loss(self._out(m, Xva[i]), Yva[i], self.loss).item() for i in torch.arange(len(Xva)).split(512)])))
+    trainer = Trainer(net, loss, IndexBatches(len(Xtr), self.batch_size, self.seed), self.epochs, self.lr, self.weight_decay, schedule=None, clip_norm=1.0)
+    trainer.run(val, "val_loss", patience=self.patience, desc=f"{self.arch} forecaster" if self.show_progress else None)
+    self.net_, self.val_loss_, self.history_, self.fitted_ = trainer.model, trainer.best_score, [r["val_loss"] for r in trainer.history], True
+    return self
 
-    @torch.no_grad()
-    def _forecast(self, g):
-        out = np.empty((len(g), self.horizon))
-        if self.arch == "transformer":
-            X = torch.as_tensor(history(g, self.steps))
-            out[:] = torch.cat([self.net_(X[i]) for i in torch.arange(len(X)).split(4096)]).numpy()
-        else:
-            x = step_inputs(g)
-            for idx in g.groupby("segment", sort=False).indices.values():
-                out[idx] = self.net_(torch.as_tensor(x[idx])[None])[0][0].numpy()
-        return g["gl"].to_numpy(float)[:, None] + GL_SCALE*out
+@torch.no_grad()
+def _neuralforecaster_forecast(self, g):
+    out = np.empty((len(g), self.horizon))
+    if self.arch == "transformer":
+        X = torch.as_tensor(history(g, self.steps))
+        out[:] = torch.cat([self.net_(X[i]) for i in torch.arange(len(X)).split(4096)]).numpy()
+    else:
+        x = step_inputs(g)
+        for idx in g.groupby("segment", sort=False).indices.values():
+            out[idx] = self.net_(torch.as_tensor(x[idx])[None])[0][0].numpy()
+    return g["gl"].to_numpy(float)[:, None] + GL_SCALE*out
+NeuralForecaster.fit = _neuralforecaster_fit
+NeuralForecaster._forecast = _neuralforecaster_forecast
 
 # %% ../../nbs/33_monitor.forecast.ipynb #4e4d06c7
 FORECASTERS = {

@@ -86,90 +86,101 @@ class TARNet(BaseEstimator):
                 loss = loss + self.beta*((y - q - net.epsilon*h)**2).mean()
         return loss
 
-    def _validation_mask(self, t, rng):
-        "A validation part of `val_fraction`, drawn within each arm"
-        val = np.zeros(len(t), bool)
-        for a in np.unique(t):
-            idx = np.flatnonzero(t == a)
-            val[rng.choice(idx, max(1, int(round(self.val_fraction*len(idx)))), replace=False)] = True
-        return val
+# %% ../../nbs/25_treatment.cate.ipynb #d0aa29ad
+def _tarnet_validation_mask(self, t, rng):
+    "A validation part of `val_fraction`, drawn within each arm"
+    val = np.zeros(len(t), bool)
+    for a in np.unique(t):
+        idx = np.flatnonzero(t == a)
+        val[rng.choice(idx, max(1, int(round(self.val_fraction*len(idx)))), replace=False)] = True
+    return val
 
-    def _fit_one(self, X, t, y, train, val, seed):
-        "One member, trained by medai's engine with early stopping on its validation rows"
-        torch.manual_seed(seed)
-        net = _TarNetModule(X.shape[1], self.n_arms_, self)
-        Xt, tt, yt = torch.as_tensor(X), torch.as_tensor(t), torch.as_tensor(y)
-        va = torch.as_tensor(np.flatnonzero(val))
-        if self.dp is None:
-            batches, loss = IndexBatches(train, self.batch_size, seed), lambda m, b: (self._loss(m, Xt[b], tt[b], yt[b]), len(b))
-        else:
-            batches, loss = self._private_loader(net, Xt[train], tt[train], yt[train], seed), lambda m, b: (self._loss(m, *b), len(b[2])) if len(b[2]) else None
-        share = DPConfig(self.dp.epsilon/self.n_models, self.dp.delta, self.dp.max_grad_norm) if self.dp is not None else None
-        trainer = Trainer(net, loss, batches, self.epochs, self.lr, self.weight_decay, schedule=None, dp=share)
-        trainer.run(lambda m: dict(val_loss=self._loss(m, Xt[va], tt[va], yt[va]).item()), "val_loss", patience=self.patience)
-        if self.dp is not None: self.dp_members_.append({k: trainer.privacy[k] for k in ("epsilon", "delta", "noise_multiplier")})
-        return trainer.release()
+def _tarnet_fit_one(self, X, t, y, train, val, seed):
+    "One member, trained by medai's engine with early stopping on its validation rows"
+    torch.manual_seed(seed)
+    net = _TarNetModule(X.shape[1], self.n_arms_, self)
+    Xt, tt, yt = torch.as_tensor(X), torch.as_tensor(t), torch.as_tensor(y)
+    va = torch.as_tensor(np.flatnonzero(val))
+    if self.dp is None:
+        batches, loss = IndexBatches(train, self.batch_size, seed), lambda m, b: (self._loss(m, Xt[b], tt[b], yt[b]), len(b))
+    else:
+        batches, loss = self._private_loader(net, Xt[train], tt[train], yt[train], seed), lambda m, b: (self._loss(m, *b), len(b[2])) if len(b[2]) else None
+    share = DPConfig(self.dp.epsilon/self.n_models, self.dp.delta, self.dp.max_grad_norm) if self.dp is not None else None
+    trainer = Trainer(net, loss, batches, self.epochs, self.lr, self.weight_decay, schedule=None, dp=share)
+    trainer.run(lambda m: dict(val_loss=self._loss(m, Xt[va], tt[va], yt[va]).item()), "val_loss", patience=self.patience)
+    if self.dp is not None: self.dp_members_.append({k: trainer.privacy[k] for k in ("epsilon", "delta", "noise_multiplier")})
+    return trainer.release()
 
-    def _private_loader(self, net, X, t, y, seed):
-        "A DataLoader over one member's training rows, for DP-SGD (Opacus samples its batches from it; the member gets its share of the budget)"
-        from torch.utils.data import DataLoader, TensorDataset
-        from opacus.validators import ModuleValidator
-        if ModuleValidator.validate(net, strict=False): raise ParameterError("This TARNet backbone has layers DP-SGD cannot train; use backbone='mlp' with dp=.")
-        return DataLoader(TensorDataset(X, t, y), batch_size=self.batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed))
+def _tarnet_private_loader(self, net, X, t, y, seed):
+    "A DataLoader over one member's training rows, for DP-SGD (Opacus samples its batches from it; the member gets its share of the budget)"
+    from torch.utils.data import DataLoader, TensorDataset
+    from opacus.validators import ModuleValidator
+    if ModuleValidator.validate(net, strict=False): raise ParameterError("This TARNet backbone has layers DP-SGD cannot train; use backbone='mlp' with dp=.")
+    return DataLoader(TensorDataset(X, t, y), batch_size=self.batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed))
+TARNet._validation_mask = _tarnet_validation_mask
+TARNet._fit_one = _tarnet_fit_one
+TARNet._private_loader = _tarnet_private_loader
 
-    @property
-    def privacy_(self)->dict|None:
-        "The privacy spent: the members' epsilons add up (they are trained on the same data)"
-        if self.dp is None: return None
-        m = self.dp_members_
-        return dict(epsilon=sum(x["epsilon"] for x in m), delta=sum(x["delta"] for x in m), target_epsilon=self.dp.epsilon, members=m)
+# %% ../../nbs/25_treatment.cate.ipynb #631cb270
+def _tarnet_privacy(self)->dict|None:
+    "The privacy spent: the members' epsilons add up (they are trained on the same data)"
+    if self.dp is None: return None
+    m = self.dp_members_
+    return dict(epsilon=sum(x["epsilon"] for x in m), delta=sum(x["delta"] for x in m), target_epsilon=self.dp.epsilon, members=m)
 
-    def fit(self, X, t, y, validation:tuple|None=None):
-        "Train the ensemble; `validation=(X_val, t_val, y_val)` fixes the early-stopping data (else `val_fraction` per member)"
-        self._check_params()
-        X, t, y = np.asarray(X, np.float32), np.asarray(t, np.int64), np.asarray(y, np.float32)
-        if not np.isfinite(X).all() or not np.isfinite(y).all(): raise DataError("TARNet needs finite covariates and outcomes: impute or drop missing values first (EffectModel does).")
-        self.n_arms_ = int(t.max()) + 1
-        if len(np.unique(t)) != self.n_arms_: raise DataError(f"Arms must be coded 0..{self.n_arms_ - 1}, each with patients; found {sorted(np.unique(t))}.")
-        self.binary_ = bool(np.isin(y, [0, 1]).all())
-        self.y_mean_, self.y_sd_ = (0.0, 1.0) if self.binary_ else (float(y.mean()), float(y.std()) or 1.0)
-        scale = lambda v: ((np.asarray(v, np.float32) - self.y_mean_)/self.y_sd_).astype(np.float32)
-        n = len(y)
-        if validation is not None:
-            Xv, tv, yv = validation
-            X, t, ys = np.vstack([X, np.asarray(Xv, np.float32)]), np.concatenate([t, np.asarray(tv, np.int64)]), np.concatenate([scale(y), scale(yv)])
-        else: ys = scale(y)
-        rng = np.random.default_rng(self.seed)
-        self.nets_, self.dp_members_ = [], []
-        for k in progress(range(self.n_models), desc="TARNet ensemble" if not self.dragonnet else "Dragonnet ensemble", disable=not self.show_progress):
-            val = np.r_[np.zeros(n, bool), np.ones(len(X) - n, bool)] if validation is not None else self._validation_mask(t, rng)
-            train = np.flatnonzero(~val)
-            if self.bootstrap: train = np.concatenate([rng.choice(train[t[train] == a], (t[train] == a).sum()) for a in range(self.n_arms_)])
-            self.nets_.append(self._fit_one(X, t, ys, train, val, self.seed*1000 + k))
-        return self
+def _tarnet_fit(self, X, t, y, validation:tuple|None=None):
+    "Train the ensemble; `validation=(X_val, t_val, y_val)` fixes the early-stopping data (else `val_fraction` per member)"
+    self._check_params()
+    X, t, y = np.asarray(X, np.float32), np.asarray(t, np.int64), np.asarray(y, np.float32)
+    if not np.isfinite(X).all() or not np.isfinite(y).all(): raise DataError("TARNet needs finite covariates and outcomes: impute or drop missing values first (EffectModel does).")
+    self.n_arms_ = int(t.max()) + 1
+    if len(np.unique(t)) != self.n_arms_: raise DataError(f"Arms must be coded 0..{self.n_arms_ - 1}, each with patients; found {sorted(np.unique(t))}.")
+    self.binary_ = bool(np.isin(y, [0, 1]).all())
+    self.y_mean_, self.y_sd_ = (0.0, 1.0) if self.binary_ else (float(y.mean()), float(y.std()) or 1.0)
+    scale = lambda v: ((np.asarray(v, np.float32) - self.y_mean_)/self.y_sd_).astype(np.float32)
+    n = len(y)
+    if validation is not None:
+        Xv, tv, yv = validation
+        X, t, ys = np.vstack([X, np.asarray(Xv, np.float32)]), np.concatenate([t, np.asarray(tv, np.int64)]), np.concatenate([scale(y), scale(yv)])
+    else: ys = scale(y)
+    rng = np.random.default_rng(self.seed)
+    self.nets_, self.dp_members_ = [], []
+    for k in progress(range(self.n_models), desc="TARNet ensemble" if not self.dragonnet else "Dragonnet ensemble", disable=not self.show_progress):
+        val = np.r_[np.zeros(n, bool), np.ones(len(X) - n, bool)] if validation is not None else self._validation_mask(t, rng)
+        train = np.flatnonzero(~val)
+        if self.bootstrap: train = np.concatenate([rng.choice(train[t[train] == a], (t[train] == a).sum()) for a in range(self.n_arms_)])
+        self.nets_.append(self._fit_one(X, t, ys, train, val, self.seed*1000 + k))
+    return self
+TARNet.privacy_ = property(_tarnet_privacy)
+TARNet.fit = _tarnet_fit
 
-    @torch.no_grad()
-    def outcomes(self, X)->np.ndarray:
-        "Predicted mean outcome (or risk) under each arm, per member: (n_models, n, n_arms)"
-        x = torch.as_tensor(np.asarray(X, np.float32))
-        mus = [net(x)[0] for net in self.nets_]
-        return np.stack([(torch.sigmoid(m) if self.binary_ else m*self.y_sd_ + self.y_mean_).numpy() for m in mus])
+# %% ../../nbs/25_treatment.cate.ipynb #8ae39b23
+@torch.no_grad()
+def _tarnet_outcomes(self, X)->np.ndarray:
+    "Predicted mean outcome (or risk) under each arm, per member: (n_models, n, n_arms)"
+    x = torch.as_tensor(np.asarray(X, np.float32))
+    mus = [net(x)[0] for net in self.nets_]
+    return np.stack([(torch.sigmoid(m) if self.binary_ else m*self.y_sd_ + self.y_mean_).numpy() for m in mus])
 
-    def _contrasts(self, X, reference:int)->np.ndarray:
-        "Per member, each other arm's outcome minus arm `reference`'s: (n_models, n, n_arms - 1)"
-        mu = self.outcomes(X)
-        return np.delete(mu - mu[..., [reference]], reference, axis=-1)
+def _tarnet_contrasts(self, X, reference:int)->np.ndarray:
+    "Per member, each other arm's outcome minus arm `reference`'s: (n_models, n, n_arms - 1)"
+    mu = self.outcomes(X)
+    return np.delete(mu - mu[..., [reference]], reference, axis=-1)
 
-    def effect(self, X, reference:int=0)->np.ndarray:
-        "Effect of each arm vs arm `reference` (default 0), the ensemble mean: (n, n_arms - 1)"
-        return self._contrasts(X, reference).mean(0)
+def _tarnet_effect(self, X, reference:int=0)->np.ndarray:
+    "Effect of each arm vs arm `reference` (default 0), the ensemble mean: (n, n_arms - 1)"
+    return self._contrasts(X, reference).mean(0)
 
-    def effect_interval(self, X, level:float=0.95, reference:int=0)->tuple[np.ndarray, np.ndarray]:
-        "Normal interval from the ensemble's spread (t quantile for few members): (low, high), each (n, n_arms - 1)"
-        d = self._contrasts(X, reference)
-        if len(d) < 2: return np.full(d.shape[1:], np.nan), np.full(d.shape[1:], np.nan)
-        half = stats.t.ppf((1 + level)/2, len(d) - 1)*d.std(0, ddof=1)
-        return d.mean(0) - half, d.mean(0) + half
+def _tarnet_effect_interval(self, X, level:float=0.95, reference:int=0)->tuple[np.ndarray, np.ndarray]:
+    "Normal interval from the ensemble's spread (t quantile for few members): (low, high), each (n, n_arms - 1)"
+    d = self._contrasts(X, reference)
+    if len(d) < 2: return np.full(d.shape[1:], np.nan), np.full(d.shape[1:], np.nan)
+    half = stats.t.ppf((1 + level)/2, len(d) - 1)*d.std(0, ddof=1)
+    return d.mean(0) - half, d.mean(0) + half
+TARNet.outcomes = _tarnet_outcomes
+TARNet._contrasts = _tarnet_contrasts
+TARNet.effect = _tarnet_effect
+TARNet.effect_interval = _tarnet_effect_interval
 
 # %% ../../nbs/25_treatment.cate.ipynb #9e3c33ea
 def outcome_model(seed:int=0):
@@ -251,43 +262,48 @@ class EffectModel:
         self.mean_effect_ = pd.Series(self._point(Xp).mean(0), index=self.arms_[1:])   # average effect vs the reference, training patients
         return self
 
-    def _point(self, Xp:np.ndarray)->np.ndarray:
-        "Point estimates of each arm's effect vs the reference: (n, n_arms - 1)"
-        if isinstance(self.estimator_, TARNet): return self.estimator_.effect(Xp)
-        return np.stack([self.estimator_.effect(Xp, T0=0, T1=k).ravel() for k in range(1, len(self.arms_))], 1)
+# %% ../../nbs/25_treatment.cate.ipynb #a36bccf4
+def _effectmodel_point(self, Xp:np.ndarray)->np.ndarray:
+    "Point estimates of each arm's effect vs the reference: (n, n_arms - 1)"
+    if isinstance(self.estimator_, TARNet): return self.estimator_.effect(Xp)
+    return np.stack([self.estimator_.effect(Xp, T0=0, T1=k).ravel() for k in range(1, len(self.arms_))], 1)
 
-    def _against(self, reference)->EffectModel:
-        "The same estimator refitted with `reference` as the baseline (econml's intervals are only against its baseline)"
-        if reference not in self.refits_:
-            td, val = self.fit_data_
-            self.refits_[reference] = EffectModel(self.method, self.seed, self.n_boot, **self.params).fit(
-                td.with_reference(reference), val.with_reference(reference) if val is not None else None)
-        return self.refits_[reference]
+def _effectmodel_against(self, reference)->EffectModel:
+    "The same estimator refitted with `reference` as the baseline (econml's intervals are only against its baseline)"
+    if reference not in self.refits_:
+        td, val = self.fit_data_
+        self.refits_[reference] = EffectModel(self.method, self.seed, self.n_boot, **self.params).fit(
+            td.with_reference(reference), val.with_reference(reference) if val is not None else None)
+    return self.refits_[reference]
+EffectModel._point = _effectmodel_point
+EffectModel._against = _effectmodel_against
 
-    def effects(self, X:pd.DataFrame, level:float=0.95, reference=None)->pd.DataFrame:
-        """Per patient: each other arm's effect vs `reference` (default: the training reference), with an interval;
-        predicted outcomes for the networks"""
-        ref = self.reference_ if reference is None else reference
-        if ref not in self.arms_: raise ParameterError(f"reference {ref!r} is not among the training arms {self.arms_}.")
-        if ref != self.reference_ and not isinstance(self.estimator_, TARNet): return self._against(ref).effects(X, level)
-        Xp = transform(self.prep_, X).to_numpy(np.float32)
-        out = pd.DataFrame(index=X.index)
-        others = [a for a in self.arms_ if a != ref]
-        if isinstance(self.estimator_, TARNet):
-            mu = self.estimator_.outcomes(Xp).mean(0)
-            for k, a in enumerate(self.arms_): out[f"outcome[{a}]"] = mu[:, k]
-            r = self.arms_.index(ref)
-            est, (lo, hi) = self.estimator_.effect(Xp, r), self.estimator_.effect_interval(Xp, level, r)
-        else:
-            est, lo, hi = [], [], []
-            for k in range(1, len(self.arms_)):
-                est.append(self.estimator_.effect(Xp, T0=0, T1=k).ravel())
-                l, h = self.estimator_.effect_interval(Xp, T0=0, T1=k, alpha=1 - level) if self.has_intervals_ else (np.full(len(Xp), np.nan),)*2
-                lo.append(np.ravel(l)); hi.append(np.ravel(h))
-            est, lo, hi = (np.stack(v, 1) for v in (est, lo, hi))
-        for k, a in enumerate(others):
-            out[f"effect[{a}]"], out[f"effect[{a}]_low"], out[f"effect[{a}]_high"] = est[:, k], lo[:, k], hi[:, k]
-        return out
+# %% ../../nbs/25_treatment.cate.ipynb #70c65aff
+def _effectmodel_effects(self, X:pd.DataFrame, level:float=0.95, reference=None)->pd.DataFrame:
+    """Per patient: each other arm's effect vs `reference` (default: the training reference), with an interval;
+    predicted outcomes for the networks"""
+    ref = self.reference_ if reference is None else reference
+    if ref not in self.arms_: raise ParameterError(f"reference {ref!r} is not among the training arms {self.arms_}.")
+    if ref != self.reference_ and not isinstance(self.estimator_, TARNet): return self._against(ref).effects(X, level)
+    Xp = transform(self.prep_, X).to_numpy(np.float32)
+    out = pd.DataFrame(index=X.index)
+    others = [a for a in self.arms_ if a != ref]
+    if isinstance(self.estimator_, TARNet):
+        mu = self.estimator_.outcomes(Xp).mean(0)
+        for k, a in enumerate(self.arms_): out[f"outcome[{a}]"] = mu[:, k]
+        r = self.arms_.index(ref)
+        est, (lo, hi) = self.estimator_.effect(Xp, r), self.estimator_.effect_interval(Xp, level, r)
+    else:
+        est, lo, hi = [], [], []
+        for k in range(1, len(self.arms_)):
+            est.append(self.estimator_.effect(Xp, T0=0, T1=k).ravel())
+            l, h = self.estimator_.effect_interval(Xp, T0=0, T1=k, alpha=1 - level) if self.has_intervals_ else (np.full(len(Xp), np.nan),)*2
+            lo.append(np.ravel(l)); hi.append(np.ravel(h))
+        est, lo, hi = (np.stack(v, 1) for v in (est, lo, hi))
+    for k, a in enumerate(others):
+        out[f"effect[{a}]"], out[f"effect[{a}]_low"], out[f"effect[{a}]_high"] = est[:, k], lo[:, k], hi[:, k]
+    return out
+EffectModel.effects = _effectmodel_effects
 
 # %% ../../nbs/25_treatment.cate.ipynb #4365df8b
 def pehe(estimated, true)->float:
