@@ -9,7 +9,7 @@ STAMP := $(VENV)/.medai-installed
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 QUIET := 2>&1 | { grep -v "is ignored" || true; }
 
-.PHONY: setup reports test check-clean check-export check-readme nbtest pytest lab html readme bench clean
+.PHONY: setup reports test check-clean check-export check-readme nbtest pytest lab html docs readme bench clean
 
 # Set-up: torch first, pinned (a bare `torch` requirement pulls a 5 GB CUDA build), then medai and its dev tools.
 $(STAMP): setup.py settings.ini
@@ -53,6 +53,12 @@ pytest: setup
 lab: setup
 	$(PY) -m ipykernel install --user --name medai --display-name "Python (medai)"
 	$(BIN)/jupyter lab --notebook-dir=nbs
+
+## Library notebooks and tutorials re-executed in place, slow cells included, so their committed outputs (tables, small figures) are current.
+docs: setup
+	find nbs -maxdepth 2 -name "*.ipynb" -not -path "nbs/case_studies/*" -not -path "*/.ipynb_checkpoints/*" -print0 | \
+	  MEDAI_PROGRESS=0 xargs -0 -n1 -P2 $(BIN)/jupyter nbconvert --to notebook --execute --inplace --log-level=WARN
+	$(BIN)/nbdev_clean --fname nbs
 
 ## Every notebook, executed and rendered to HTML in _html/ (Quarto, which nbdev_docs needs, is not installable here).
 html: setup
