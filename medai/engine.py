@@ -67,21 +67,21 @@ def make_private(
                                                                 target_delta=delta, epochs=epochs, max_grad_norm=dp.max_grad_norm)
     return engine, model, optimizer, loader, delta
 
-# %% ../nbs/07_engine.ipynb #bb863d4e
+# %% ../nbs/07_engine.ipynb #8523564d
 import copy, io, logging, random, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
 from .core import ParameterError, atomic_write, get_device, progress
 
-# %% ../nbs/07_engine.ipynb #d14111e0
+# %% ../nbs/07_engine.ipynb #5d75cf4a
 def class_weights(labels:np.ndarray, n_classes:int)->torch.Tensor:
     "Inverse-frequency class weights, mean 1"
     counts = np.bincount(labels, minlength=n_classes).astype(float)
     w = counts.sum()/(n_classes*np.maximum(counts, 1))
     return torch.tensor(w/w.mean(), dtype=torch.float32)
 
-# %% ../nbs/07_engine.ipynb #9a30620c
+# %% ../nbs/07_engine.ipynb #2d804b15
 def _to_tensors(np_state:tuple)->tuple:
     "A NumPy RandomState state with its key array as a tensor, so checkpoints load with weights_only=True"
     name, keys, *rest = np_state
@@ -91,7 +91,7 @@ def _from_tensors(state:tuple)->tuple:
     name, keys, *rest = state
     return (name, keys.numpy().astype(np.uint32), *rest)
 
-# %% ../nbs/07_engine.ipynb #f8ba9e8f
+# %% ../nbs/07_engine.ipynb #530c86a2
 def _pack(v):
     "NumPy RandomState states, wherever they sit in lists, as tensors"
     if isinstance(v, tuple) and v and v[0] == "MT19937": return _to_tensors(v)
@@ -113,11 +113,11 @@ def set_rng_state(state:dict, extra:dict|None=None)->None:
     if state["cuda"] is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state["cuda"])
     for k, (_, put) in (extra or {}).items(): put(_unpack(state["extra"][k]))
 
-# %% ../nbs/07_engine.ipynb #cd542365
+# %% ../nbs/07_engine.ipynb #cba2def6
 def _save(path:Path, state:dict)->None:
     buf = io.BytesIO(); torch.save(state, buf); atomic_write(path, buf.getvalue())
 
-# %% ../nbs/07_engine.ipynb #4093eaf7
+# %% ../nbs/07_engine.ipynb #05bfc1d8
 def process_group()->tuple[int, int]:
     "(processes, rank) of an initialized torch.distributed group (torchrun), else (0, 0)"
     import torch.distributed as dist
@@ -132,7 +132,7 @@ def _sync(model:nn.Module, total:float, n:int)->tuple[float, int]:
     dist.all_reduce(t)
     return float(t[0]), int(t[1])
 
-# %% ../nbs/07_engine.ipynb #80e56529
+# %% ../nbs/07_engine.ipynb #f6204479
 class IndexBatches:
     "Shuffled batches of row indices, a new order each epoch from its own generator"
     def __init__(self, rows, batch_size:int, seed:int=0):
@@ -141,7 +141,7 @@ class IndexBatches:
     def __iter__(self): return iter(self.rows[torch.randperm(len(self.rows), generator=self.generator)].split(self.batch_size))
     def __len__(self): return -(-len(self.rows)//self.batch_size)
 
-# %% ../nbs/07_engine.ipynb #bfe13b00
+# %% ../nbs/07_engine.ipynb #43034db0
 class Trainer:
     "One network's training, set up once (AdamW, cosine schedule, AMP, DP-SGD, DDP) and run on ignite with early stopping and checkpoints"
     def __init__(self,
@@ -166,7 +166,7 @@ class Trainer:
         self.net, self.privacy_engine, self.delta = self._wrap()
         self.history, self.best_epoch, self.best_score, self.finished, self.run_loss = [], 0, None, False, None
 
-# %% ../nbs/07_engine.ipynb #a6d92602
+# %% ../nbs/07_engine.ipynb #42ac74ef
 def _wrap(self:Trainer):
     "The module to train: the network, its DDP wrapper, or its DP-SGD wrapper"
     if self.dp is not None:
@@ -179,12 +179,10 @@ def _wrap(self:Trainer):
     return self.model, None, None
 Trainer._wrap = _wrap
 
-# %% ../nbs/07_engine.ipynb #bdcc465a
+# %% ../nbs/07_engine.ipynb #914991d5
 def _step(self:Trainer, engine, batch):
     "One optimizer step on a batch; (loss, samples), (0, 0) for a skipped batch"
-    out = self.loss(self.net, batch) if not self.amp else None
-    if self.amp:
-        with torch.autocast(device_type=self.device.type): out = self.loss(self.net, batch)
+    with torch.autocast(device_type=self.device.type, enabled=self.amp): out = self.loss(self.net, batch)
     if out is None: return 0.0, 0
     loss, n = out
     self.optimizer.zero_grad(set_to_none=True)
@@ -194,7 +192,7 @@ def _step(self:Trainer, engine, batch):
     return loss.item(), n
 Trainer._step = _step
 
-# %% ../nbs/07_engine.ipynb #2ff2b12e
+# %% ../nbs/07_engine.ipynb #84e90455
 def _state(self:Trainer, engine, stopper, best_state, settings, rng_extra)->dict:
     return dict(model=self.model.state_dict(), optimizer=self.optimizer.state_dict(), scaler=self.scaler.state_dict(),
                 scheduler=self.scheduler.state_dict() if self.scheduler else None, engine=dict(epoch=engine.state.epoch),
@@ -208,7 +206,7 @@ def _rng_extra(self:Trainer, extra:dict|None)->dict:
     return {**(extra or {}), **({"batches": (g.get_state, g.set_state)} if isinstance(g, torch.Generator) else {})}
 Trainer._rng_extra = _rng_extra
 
-# %% ../nbs/07_engine.ipynb #d7277622
+# %% ../nbs/07_engine.ipynb #0d772318
 def _restore(self:Trainer, state:dict, engine, stopper, rng_extra)->dict|None:
     "Load a checkpoint written by `_state`; the best weights so far"
     self.model.load_state_dict(state["model"]); self.optimizer.load_state_dict(state["optimizer"]); self.scaler.load_state_dict(state["scaler"])
@@ -220,7 +218,7 @@ def _restore(self:Trainer, state:dict, engine, stopper, rng_extra)->dict|None:
     return state["best"]
 Trainer._restore = _restore
 
-# %% ../nbs/07_engine.ipynb #8435491b
+# %% ../nbs/07_engine.ipynb #6d1ac106
 def _epoch_done(self:Trainer, engine, tally, validate, monitor, stopper, best, t0, bar):
     if self.scheduler: self.scheduler.step()
     total, n = _sync(self.model, *tally) if self.world else tally
@@ -242,7 +240,7 @@ def _epoch_done(self:Trainer, engine, tally, validate, monitor, stopper, best, t
         if validate is not None and hasattr(bar, "set_postfix"): bar.set_postfix({monitor: f"{row[monitor]:.4g}", "best": f"{self.best_score:.4g}"})
 Trainer._epoch_done = _epoch_done
 
-# %% ../nbs/07_engine.ipynb #2993f757
+# %% ../nbs/07_engine.ipynb #65a158ee
 def _trainer_run(self:Trainer,
     validate=None,            # model -> dict of validation metrics, after each epoch
     monitor:str|None=None,    # the metric of `validate` to stop on and keep the best weights by
@@ -260,7 +258,7 @@ def _trainer_run(self:Trainer,
     handlers:dict|None=None,  # more ignite handlers: Events -> function(engine)
 ):
     "Train; with `validate` and `monitor`, stop early and keep the best weights"
-    from ignite.engine import Engine, Events
+    from ignite.engine import Engine
     from ignite.handlers import EarlyStopping
     if validate is not None and monitor is None: raise ParameterError("validate= needs monitor= (the metric to stop on).")
     if lr is not None:
@@ -281,7 +279,7 @@ def _trainer_run(self:Trainer,
     return self
 Trainer.run = _trainer_run
 
-# %% ../nbs/07_engine.ipynb #acfe0b9f
+# %% ../nbs/07_engine.ipynb #07f88c4e
 class _WholeEpochs:
     "Batches with a one-batch lookahead: each epoch's iterator is exhausted before the epoch ends"
     def __init__(self, batches): self.batches = batches
@@ -293,7 +291,7 @@ class _WholeEpochs:
             cur, nxt = nxt, next(it, end)
             yield cur
 
-# %% ../nbs/07_engine.ipynb #b9484728
+# %% ../nbs/07_engine.ipynb #4aa94ae9
 def _run(self:Trainer, engine, stopper, best, validate, monitor, epochs, checkpoint, settings, rng_extra, stop_after, max_minutes, desc, handlers):
     from ignite.engine import Events
     tally, t0, call_start, start, whole = [0.0, 0], [0.0], time.perf_counter(), engine.state.epoch, [0.0, 0]
@@ -320,7 +318,7 @@ def _run(self:Trainer, engine, stopper, best, validate, monitor, epochs, checkpo
     self.run_loss = whole[0]/max(whole[1], 1)   # mean training loss over this call's epochs
 Trainer._run = _run
 
-# %% ../nbs/07_engine.ipynb #796dafd7
+# %% ../nbs/07_engine.ipynb #4ecc743f
 def _trainer_privacy(self:Trainer)->dict|None:
     "What DP-SGD spent so far: target epsilon, delta, clipping norm, noise multiplier, epsilon spent"
     if self.privacy_engine is None: return None

@@ -637,6 +637,36 @@ def _(tmp):
     readings = pd.DataFrame({"id": "p", "time": pd.date_range("2026-01-01", periods=5, freq="5min"), "gl": [60]*5})
     return lambda: hypo_episodes(readings, step="five minutes")
 
+def _tiny_trainer(epochs=3):
+    import torch
+    from medai.engine import IndexBatches, Trainer
+    X, y = torch.randn(40, 3), torch.randn(40)
+    net = torch.nn.Linear(3, 1)
+    return Trainer(net, lambda m, b: (torch.nn.functional.mse_loss(m(X[b]).squeeze(1), y[b]), len(b)), IndexBatches(40, 8), epochs)
+
+@case("training validated without naming the metric to stop on", ParameterError, "needs monitor=")
+def _(tmp):
+    return lambda: _tiny_trainer().run(lambda m: dict(val_loss=0.0))
+
+@case("a training resumed with other settings", ParameterError, "written with other settings")
+def _(tmp):
+    _tiny_trainer().run(checkpoint=tmp/"c.pt", settings=dict(lr=1e-3), stop_after=1)
+    return lambda: _tiny_trainer().run(checkpoint=tmp/"c.pt", resume=True, settings=dict(lr=1e-2))
+
+@case("distributed training started without torchrun or SLURM", ParameterError, "torchrun")
+def _(tmp):
+    import os
+    from medai.imaging.distributed import init_process_group
+    for k in ("RANK", "WORLD_SIZE", "SLURM_JOB_ID"): os.environ.pop(k, None)
+    return init_process_group
+
+@case("a Dragonnet asked for differential privacy", ParameterError, "Dragonnet")
+def _(tmp):
+    import numpy as np
+    from medai.engine import DPConfig
+    from medai.treatment.cate import TARNet
+    return lambda: TARNet(dragonnet=True, dp=DPConfig(epsilon=4)).fit(np.zeros((20, 2)), np.r_[[0]*10, [1]*10], np.zeros(20))
+
 @case("an unknown column role", ParameterError, "Unknown column role")
 def _(tmp):
     f = cohort(tmp)
