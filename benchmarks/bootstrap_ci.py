@@ -9,12 +9,13 @@ Side by side in one run, on the same resamples (same seed):
   of positive nodes, when the file is present.
 Prints one JSON object as its last line; exits 0 even when a target is missed.
 """
-import argparse, json, time
+import argparse, time
 from pathlib import Path
 import numpy as np, pandas as pd
 from scipy.stats import norm
 from sklearn.metrics import roc_auc_score
 from medai.eval import bootstrap_ci, roc_auc
+from common import finish
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,7 +71,7 @@ def main():
         gap = max(abs(x - y) for x, y in zip(real["medai_ci"], real["sklearn_loop_ci"]))
         checks.append(dict(name="GBSG2 CI endpoint gap vs the loop", value=gap, target=1e-9, better="lower"))
     for c in checks: c["met"] = bool(c["value"] <= c["target"] if c["better"] == "lower" else c["value"] >= c["target"])
-    print(json.dumps(dict(benchmark="bootstrap_ci", quick=a.quick, checks=checks, speed=speed, coverage=cov, real_data=real)))
+    finish(dict(benchmark="bootstrap_ci", checks=checks, speed=speed, coverage=cov, real_data=real), a.quick)
 
 if __name__ == "__main__":
     main()

@@ -17,7 +17,7 @@ Published test AUC: ResNet-18 (28) 0.901, Google AutoML Vision 0.919, MedMNIST+ 
 Target: medai's mean test AUC over 3 seeds at least 0.93, with at most 10 minutes of training per seed.
 Prints one JSON object as its last line; exits 0 even when a target is missed.
 """
-import argparse, copy, json, time
+import argparse, copy, time
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
@@ -26,6 +26,7 @@ from medai.eval import bootstrap_ci, roc_auc
 from medai.imaging.data import load_medmnist
 from medai.imaging.models import build_network
 from medai.imaging.train import network_probabilities, fit, predict_proba
+from common import finish
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,7 +61,7 @@ def main():
     a = ap.parse_args()
     path = a.data or a.data_root/"imaging"/"breastmnist.npz"
     if not path.exists():
-        print(json.dumps(dict(benchmark="breastmnist", checks=[], skipped=f"{path} not found"))); return
+        finish(dict(benchmark="breastmnist", checks=[], skipped=f"{path} not found"), a.quick); return
     data = load_medmnist(path)
     test = data.part("test")
     seeds = [0] if a.quick else [0, 1, 2]
@@ -89,8 +90,8 @@ def main():
               dict(name="medai training minutes per seed (longest)", value=longest, target=10.0, better="lower"),
               dict(name="medai minus paper recipe, mean test AUC", value=mean["medai_tta"] - mean["paper_resnet18"], target=0.0, better="higher")]
     for c in checks: c["met"] = bool(c["value"] >= c["target"] if c["better"] == "higher" else c["value"] <= c["target"])
-    print(json.dumps(dict(benchmark="breastmnist", quick=a.quick, data=str(path), checks=checks, mean_test_auc=mean, runs=runs,
-                          published=dict(resnet18_28=0.901, automl_vision=0.919, medmnist_plus_best_128=0.940))))
+    finish(dict(benchmark="breastmnist", data=str(path), checks=checks, mean_test_auc=mean, runs=runs,
+                published=dict(resnet18_28=0.901, automl_vision=0.919, medmnist_plus_best_128=0.940)), a.quick)
 
 if __name__ == "__main__":
     main()

@@ -19,11 +19,12 @@ Targets: medai's default at or below GlucoBench's best published 12-step RMSE (i
 60-minute RMSE under medai's.
 Prints one JSON object as its last line; exits 0 even when a target is missed.
 """
-import argparse, json, time, warnings
+import argparse, time, warnings
 from pathlib import Path
 from medai.monitor.cgm import load_cgm
 import numpy as np
 from medai.monitor.forecast import DEFAULT_FORECASTER, GLUCOBENCH, assign_splits, forecaster, glucobench_rmse, glucobench_split, score_forecasts
+from common import finish
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = {"iglu": ("iglu_5_subjects.csv", 10.53), "hall": ("hall2018.csv", 7.13), "d1namo": ("d1namo.csv", 12.07)}
@@ -70,7 +71,7 @@ def main():
         for h in (30, 60):
             value = round(r[DEFAULT_FORECASTER][f"rmse_{h}"] - r["linear"][f"rmse_{h}"], 3)   # must be strictly below linear AR
             checks.append(dict(name=f"{name}: medai pooled {h}-min RMSE minus linear AR's", value=value, target=0.0, better="lower", met=bool(value < 0)))
-    print(json.dumps(dict(benchmark="cgm_forecast", quick=a.quick, default=DEFAULT_FORECASTER, checks=checks, results=results, skipped=skipped)))
+    finish(dict(benchmark="cgm_forecast", default=DEFAULT_FORECASTER, checks=checks, results=results, skipped=skipped), a.quick)
 
 if __name__ == "__main__":
     main()

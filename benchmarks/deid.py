@@ -8,12 +8,13 @@ files that did not, do not); time the whole folder run on the sample series (fil
 Targets: 0 original identifying values left; linkage kept for every UID group.
 Prints one JSON object as its last line; exits 0 even when a target is missed.
 """
-import argparse, io, json, secrets, tempfile, time, warnings
+import argparse, io, secrets, tempfile, time, warnings
 from collections import defaultdict
 from pathlib import Path
 import pydicom
 from medai.core import data_samples_dir
 from medai.privacy import DEID_ACTIONS, PrivacyError, deidentify_dataset, deidentify_folder
+from common import finish
 
 LINKED = ("StudyInstanceUID", "SeriesInstanceUID", "FrameOfReferenceUID")
 
@@ -69,9 +70,9 @@ def main():
     total_left = sum(left.values()) + private + in_bytes
     checks = [dict(name="original identifying values left (profile attributes, private tags, names/ids in the file bytes)", value=total_left, target=0, better="lower", met=total_left == 0),
               dict(name="UID groups split or merged by the remapping", value=split + merged, target=0, better="lower", met=split + merged == 0)]
-    print(json.dumps(dict(benchmark="deid", quick=a.quick, checks=checks, files=len(files), deidentified=done, refused_burned_in=refused,
-                          unreadable=unreadable, left_by_attribute=dict(left), private_tags_left=private, names_or_ids_in_bytes=in_bytes,
-                          uid_groups={u: len(g) for u, g in groups.items()}, folder_files=n, files_per_second=round(n/seconds, 1))))
+    finish(dict(benchmark="deid", checks=checks, files=len(files), deidentified=done, refused_burned_in=refused,
+                unreadable=unreadable, left_by_attribute=dict(left), private_tags_left=private, names_or_ids_in_bytes=in_bytes,
+                uid_groups={u: len(g) for u, g in groups.items()}, folder_files=n, files_per_second=round(n/seconds, 1)), a.quick)
 
 if __name__ == "__main__":
     main()

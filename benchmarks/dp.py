@@ -11,9 +11,10 @@ without DP and 0.509 at epsilon 8. Seeds 0-2 (one with --quick), test AUC averag
 Target: at epsilon 8, mean test AUC within 0.05 of the non-private model's.
 Prints one JSON object as its last line; exits 0 even when a target is missed.
 """
-import argparse, json, time, warnings
+import argparse, time, warnings
 from pathlib import Path
 import numpy as np
+from common import finish
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -23,7 +24,7 @@ def main():
     warnings.simplefilter("ignore")
     path = a.data_root/"imaging"/"breastmnist.npz"
     if not path.exists():
-        print(json.dumps(dict(benchmark="dp", skipped=f"{path} not found", checks=[]))); return
+        finish(dict(benchmark="dp", skipped=f"{path} not found", checks=[]), a.quick); return
     from medai.imaging.data import load_medmnist
     from medai.imaging.train import fit
     from medai.imaging.train import predict_proba
@@ -47,7 +48,7 @@ def main():
         results[name] = dict(mean_test_auc=round(float(np.mean([r["test_auc"] for r in runs])), 4), runs=runs)
     gap = results["no DP"]["mean_test_auc"] - results["epsilon 8"]["mean_test_auc"]
     checks = [dict(name="test AUC without DP minus with DP at epsilon 8", value=round(gap, 4), target=0.05, better="lower", met=bool(gap <= 0.05))]
-    print(json.dumps(dict(benchmark="dp", quick=a.quick, checks=checks, results=results)))
+    finish(dict(benchmark="dp", checks=checks, results=results), a.quick)
 
 if __name__ == "__main__":
     main()

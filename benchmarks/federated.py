@@ -14,9 +14,10 @@ All arms are scored on the same 156 test images. Seeds 0-2 (site assignment and 
 Targets: FedAvg within 0.03 AUC of centralized, and above the best single site.
 Prints one JSON object as its last line; exits 0 even when a target is missed.
 """
-import argparse, json, time, warnings
+import argparse, time, warnings
 from pathlib import Path
 import numpy as np
+from common import finish
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -26,7 +27,7 @@ def main():
     warnings.simplefilter("ignore")
     path = a.data_root/"imaging"/"breastmnist.npz"
     if not path.exists():
-        print(json.dumps(dict(benchmark="federated", skipped=f"{path} not found", checks=[]))); return
+        finish(dict(benchmark="federated", skipped=f"{path} not found", checks=[]), a.quick); return
     from medai.imaging.data import load_medmnist
     from medai.imaging.federated import compare_arms, split_sites, train_arms
     data = load_medmnist(path)
@@ -47,10 +48,10 @@ def main():
     best_site = float(np.mean([max(r["test_auc"] for r in run["arms"] if r["training"] == "one site") for run in runs]))
     checks = [dict(name="centralized minus FedAvg test AUC", value=round(central - fedavg, 4), target=0.03, better="lower", met=bool(central - fedavg <= 0.03)),
               dict(name="FedAvg minus best single site test AUC", value=round(fedavg - best_site, 4), target=0.0, better="higher", met=bool(fedavg - best_site > 0))]
-    print(json.dumps(dict(benchmark="federated", quick=a.quick, checks=checks,
-                          mean_test_auc=dict(centralized=round(central, 4), fedavg=round(fedavg, 4), fedprox=round(fedprox, 4),
-                                             best_single_site=round(best_site, 4)),
-                          recipe=recipe, rounds=rounds, runs=runs)))
+    finish(dict(benchmark="federated", checks=checks,
+                mean_test_auc=dict(centralized=round(central, 4), fedavg=round(fedavg, 4), fedprox=round(fedprox, 4),
+                                   best_single_site=round(best_site, 4)),
+                recipe=recipe, rounds=rounds, runs=runs), a.quick)
 
 if __name__ == "__main__":
     main()

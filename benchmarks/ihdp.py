@@ -17,11 +17,12 @@ Published out-of-sample sqrt(PEHE) on IHDP (Shalit et al. 2017, 1,000 replicatio
 BART 2.3, causal forest 3.8. Target: medai's default at most 0.70 (mean over the 10 replications).
 Prints one JSON object as its last line; exits 0 even when a target is missed.
 """
-import argparse, json, time, warnings
+import argparse, time, warnings
 from pathlib import Path
 import numpy as np
 from medai.treatment.cate import EffectModel, pehe
 from medai.treatment.data import load_ihdp
+from common import finish
 
 ROOT = Path(__file__).resolve().parents[1]
 MEDAI = ("tarnet", "dragonnet")
@@ -49,7 +50,7 @@ def main():
     folder = a.data_root/"treatment"/"ihdp"
     files = [folder/f"ihdp_npci_{r}.csv" for r in range(1, (2 if a.quick else a.replications) + 1)]
     if not all(f.exists() for f in files):
-        print(json.dumps(dict(benchmark="ihdp", checks=[], skipped=f"IHDP files not found in {folder}"))); return
+        finish(dict(benchmark="ihdp", checks=[], skipped=f"IHDP files not found in {folder}"), a.quick); return
     warnings.filterwarnings("ignore")
     small = dict(n_models=2, epochs=50) if a.quick else {}
     medai_methods = MEDAI + (("tarnet_ft",) if a.transformer else ())
@@ -68,8 +69,8 @@ def main():
     checks = [dict(name="medai default (tarnet) out-of-sample sqrt(PEHE), mean over replications", value=mean["tarnet"]["pehe_out"], target=0.70, better="lower"),
               dict(name="medai default minus best econml, out-of-sample sqrt(PEHE)", value=mean["tarnet"]["pehe_out"] - best_econml, target=0.0, better="lower")]
     for c in checks: c["met"] = bool(c["value"] <= c["target"])
-    print(json.dumps(dict(benchmark="ihdp", quick=a.quick, replications=len(files), checks=checks, mean=mean, runs=runs,
-                          published_out_of_sample=dict(tarnet=0.95, cfr_wass=0.76, bart=2.3, causal_forest=3.8))))
+    finish(dict(benchmark="ihdp", replications=len(files), checks=checks, mean=mean, runs=runs,
+                published_out_of_sample=dict(tarnet=0.95, cfr_wass=0.76, bart=2.3, causal_forest=3.8)), a.quick)
 
 if __name__ == "__main__":
     main()

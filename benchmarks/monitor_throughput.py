@@ -10,12 +10,13 @@ window-based forecaster would cost), timed on a tenth of the patients.
 Target: at least 1,000,000 readings/s with the default forecaster on 2 CPU cores.
 Prints one JSON object as its last line; exits 0 even when a target is missed.
 """
-import argparse, json, time, warnings
+import argparse, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from medai.monitor.alerts import Monitor
 from medai.monitor.forecast import DEFAULT_FORECASTER, assign_splits, forecaster
 from medai.monitor.simulate import simulate
+from common import finish
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,8 +53,8 @@ def main():
     baseline = window_baseline(fc, n//10)
     checks = [dict(name=f"readings/s through the monitor with the default forecaster ({DEFAULT_FORECASTER}), {n:,} patients per tick", value=round(with_net), target=1_000_000, better="higher")]
     for c in checks: c["met"] = bool(c["value"] >= c["target"])
-    print(json.dumps(dict(benchmark="monitor_throughput", quick=a.quick, checks=checks, patients_per_tick=n, timed_ticks=ticks, threads=torch.get_num_threads(),
-                          readings_per_s=dict(monitor_default=round(with_net), monitor_trend_only=round(trend), window_rereading_baseline=round(baseline)))))
+    finish(dict(benchmark="monitor_throughput", checks=checks, patients_per_tick=n, timed_ticks=ticks, threads=torch.get_num_threads(),
+                readings_per_s=dict(monitor_default=round(with_net), monitor_trend_only=round(trend), window_rereading_baseline=round(baseline))), a.quick)
 
 if __name__ == "__main__":
     main()

@@ -22,6 +22,7 @@ from sklearn.model_selection import train_test_split
 from medai.core import load_dataset
 from medai.treatment.data import from_table, load_metabric
 from medai.treatment.policy import POLICY_METHODS, compare_policies, fit_policy, selection_margin
+from common import finish
 
 ROOT = Path(__file__).resolve().parents[1]
 SEMI = ("multiarm_trial", "multiarm_trial_survival")
@@ -112,8 +113,8 @@ def main():
             checks.append(dict(name=f"{name}: share of the oracle policy's true gain the default recovers", value=round(float(dd["oracle_share"]), 3),
                                target=0.5, better="higher"))
     for c in checks: c["met"] = bool(c["value"] >= c["target"] if c["better"] == "higher" else c["value"] <= c["target"])
-    print(json.dumps(dict(benchmark="policy", quick=a.quick, splits=splits, methods=["default", *POLICY_METHODS],
-                          selection_margin_se=round(selection_margin(len(POLICY_METHODS) - 1), 3),
-                          minutes=round((time.perf_counter() - t0)/60, 1), checks=checks, results=results)))
+    finish(dict(benchmark="policy", splits=splits, methods=["default", *POLICY_METHODS],
+                selection_margin_se=round(selection_margin(len(POLICY_METHODS) - 1), 3),
+                minutes=round((time.perf_counter() - t0)/60, 1), checks=checks, results=results), a.quick)
 
 if __name__ == "__main__": main()

@@ -9,11 +9,12 @@ it is measured on the patients run here (all 30 for one day, plus one for 10 day
 30 x 10 patient-days. medai is timed on the whole cohort in one call.
 Prints one JSON object as its last line; exits 0 even when a target is missed.
 """
-import argparse, json, logging, time, warnings
+import argparse, logging, time, warnings
 from datetime import datetime, timedelta
 from pathlib import Path
 import numpy as np, pandas as pd
 from medai.monitor.simulate import random_meals, simulate, virtual_patients
+from common import finish
 
 ROOT = Path(__file__).resolve().parents[1]
 START = "2025-01-06 00:00"
@@ -63,9 +64,9 @@ def main():
     checks = [dict(name="largest blood-glucose difference from simglucose, mg/dL", value=max(diffs), target=1.0, better="lower"),
               dict(name=f"speed-up over simglucose, 30 patients x {cohort_days} days", value=sg_cohort/medai_s, target=50.0, better="higher")]
     for c in checks: c["met"] = bool(c["value"] <= c["target"] if c["better"] == "lower" else c["value"] >= c["target"])
-    print(json.dumps(dict(benchmark="simulator", quick=a.quick, checks=checks, simglucose_seconds_per_patient_day=round(sg_seconds/patient_days, 2),
-                          simglucose_cohort_seconds_scaled=round(sg_cohort, 1), medai_cohort_seconds=round(medai_s, 2),
-                          compared=[dict(patient=n, days=d, max_abs_diff=round(x, 4)) for (n, d), x in zip(runs, diffs)])))
+    finish(dict(benchmark="simulator", checks=checks, simglucose_seconds_per_patient_day=round(sg_seconds/patient_days, 2),
+                simglucose_cohort_seconds_scaled=round(sg_cohort, 1), medai_cohort_seconds=round(medai_s, 2),
+                compared=[dict(patient=n, days=d, max_abs_diff=round(x, 4)) for (n, d), x in zip(runs, diffs)]), a.quick)
 
 if __name__ == "__main__":
     main()

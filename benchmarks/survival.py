@@ -10,13 +10,14 @@ METABRIC (overall survival, clinical and genomic covariates plus the three thera
 --data-root when present. Target: medai's default at least as good as the best baseline on each
 dataset, on both metrics. Prints one JSON object as its last line; exits 0 even when a target is missed.
 """
-import argparse, json, time, warnings
+import argparse, time, warnings
 from pathlib import Path
-import numpy as np, pandas as pd
+import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 from medai.core import load_dataset
 from medai.treatment.data import from_table, load_metabric
 from medai.treatment.survival import surv_array, survival_metrics, survival_model
+from common import finish
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINES, MEDAI = ("cox", "rsf", "gbs"), ("ensemble", "deepsurv")
@@ -57,7 +58,7 @@ def main():
         checks.append(dict(name=f"{name}: medai Uno's C minus the best baseline's", value=float(df.loc["ensemble", "uno_c"] - best_c), target=0.0, better="higher"))
         checks.append(dict(name=f"{name}: medai integrated Brier minus the best baseline's", value=float(df.loc["ensemble", "integrated_brier"] - best_b), target=0.0, better="lower"))
     for c in checks: c["met"] = bool(c["value"] >= c["target"] if c["better"] == "higher" else c["value"] <= c["target"])
-    print(json.dumps(dict(benchmark="survival", quick=a.quick, folds=folds, checks=checks, results=results)))
+    finish(dict(benchmark="survival", folds=folds, checks=checks, results=results), a.quick)
 
 if __name__ == "__main__":
     main()

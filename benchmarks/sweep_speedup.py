@@ -8,8 +8,9 @@ reuses it. Targets: wall-time ratio serial/Dask >= 1.6 on 2 cores; the cached in
 of the first Dask invocation's time.
 Prints one JSON object as its last line; exits 0 even when a target is missed.
 """
-import argparse, json, os, tempfile, time, warnings
+import argparse, os, tempfile, time, warnings
 from pathlib import Path
+from common import finish
 
 def timed_sweep(reports:Path, grid:dict, workers:int)->tuple[float, dict]:
     os.environ["MEDAI_REPORTS"] = str(reports)
@@ -36,9 +37,9 @@ def main():
     speedup, share = serial/dask, cached/dask
     checks = [dict(name="wall-time ratio, serial / Dask with 2 workers", value=round(speedup, 3), target=1.6, better="higher", met=bool(speedup >= 1.6)),
               dict(name="cached re-run time as a share of the first Dask run", value=round(share, 4), target=0.05, better="lower", met=bool(share < 0.05))]
-    print(json.dumps(dict(benchmark="sweep_speedup", quick=a.quick, runs=sum(serial_status.values()), cores=os.cpu_count(), checks=checks,
-                          seconds=dict(serial=round(serial, 2), dask=round(dask, 2), cached=round(cached, 3)),
-                          status=dict(serial=serial_status, dask=dask_status, cached=cached_status))))
+    finish(dict(benchmark="sweep_speedup", runs=sum(serial_status.values()), cores=os.cpu_count(), checks=checks,
+                seconds=dict(serial=round(serial, 2), dask=round(dask, 2), cached=round(cached, 3)),
+                status=dict(serial=serial_status, dask=dask_status, cached=cached_status)), a.quick)
 
 if __name__ == "__main__":
     main()

@@ -11,7 +11,7 @@ validation split. medai adds CacheDataset, channels_last memory, AdamW with a co
 class weights and a checkpoint-ready loop.
 Target: medai's samples/s at least the baseline's (ratio >= 1.0). Prints one JSON line last.
 """
-import argparse, json, time
+import argparse, time
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
@@ -20,6 +20,7 @@ from medai.imaging.data import load_medmnist
 from medai.imaging.models import build_network
 from medai.imaging.train import fit
 from medai.imaging.transforms import preset
+from common import finish
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,8 +60,8 @@ def main():
     rate = {k: n/float(np.median(v)) for k, v in times.items()}
     checks = [dict(name="medai / MONAI tutorial loop, training samples per second", value=rate["medai"]/rate["monai_tutorial"], target=1.0, better="higher")]
     for c in checks: c["met"] = bool(c["value"] >= c["target"])
-    print(json.dumps(dict(benchmark="train_throughput", quick=a.quick, data=data.source, images=list(data.images.shape[1:]),
-                          epochs=epochs, batch_size=bs, checks=checks, samples_per_second=rate, seconds=times)))
+    finish(dict(benchmark="train_throughput", data=data.source, images=list(data.images.shape[1:]),
+                epochs=epochs, batch_size=bs, checks=checks, samples_per_second=rate, seconds=times), a.quick)
 
 if __name__ == "__main__":
     main()

@@ -150,3 +150,30 @@ def test_only_the_engine_trains_networks():
     found = [f"{p.relative_to(ROOT)}:{i}: {line.strip()}" for p in PKG.rglob("*.py") if p.name not in ("engine.py", "_modidx.py")
              for i, line in enumerate(p.read_text().splitlines(), 1) if steps.search(line)]
     assert not found, "a training loop outside the engine:\n" + "\n".join(found)
+
+def test_every_benchmark_ends_through_finish():
+    "Each benchmark prints its last line with `common.finish`, which keeps full runs in benchmarks/results/"
+    scripts = [p for p in (ROOT/"benchmarks").glob("*.py") if p.stem not in ("common", "results_table")]
+    assert len(scripts) >= 10
+    for p in scripts:
+        text = p.read_text()
+        assert "finish(dict(benchmark=" in text and "print(json.dumps(dict(benchmark" not in text, f"{p.name}: end with common.finish"
+
+def test_benchmarks_keep_full_runs_only(tmp_path, capsys):
+    sys.path.insert(0, str(ROOT/"benchmarks"))
+    from common import check, finish
+    checks = [check("a figure", 0.8, 0.75, "higher"), check("an error", 2.0, 1.0, "lower")]
+    assert [c["met"] for c in checks] == [True, False]
+    finish(dict(benchmark="toy", checks=checks), quick=True, results_dir=tmp_path)
+    finish(dict(benchmark="toy", checks=[], skipped="no data"), quick=False, results_dir=tmp_path)
+    assert not list(tmp_path.iterdir())   # smoke runs and skipped runs are not kept
+    printed = finish(dict(benchmark="toy", checks=checks), quick=False, results_dir=tmp_path)
+    kept = json.loads((tmp_path/"toy.json").read_text())
+    assert kept == printed == json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert kept["measured"]["date"] and "commit" in kept["measured"] and kept["quick"] is False
+    with pytest.raises(ValueError, match="higher"): check("x", 1, 1, "more")
+
+def test_benchmark_results_table_is_generated():
+    "benchmarks/README.md's results table is the one results/*.json give: no figure typed by hand"
+    out = subprocess.run([sys.executable, str(ROOT/"benchmarks"/"results_table.py"), "--check"], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
