@@ -177,3 +177,10 @@ def test_benchmark_results_table_is_generated():
     "benchmarks/README.md's results table is the one results/*.json give: no figure typed by hand"
     out = subprocess.run([sys.executable, str(ROOT/"benchmarks"/"results_table.py"), "--check"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
+
+def test_cells_nbdev_skips_are_skipped_by_make_docs():
+    "A cell nbdev never runs (`#| eval: false`) carries the `skip-execution` tag, which `make docs` (nbclient) honours"
+    for nb in sorted((ROOT/"nbs").rglob("*.ipynb")):
+        for cell in nbformat.read(nb, as_version=4).cells:
+            if cell.cell_type == "code" and re.search(r"^#\|\s*eval:\s*false", cell.source, flags=re.M):
+                assert "skip-execution" in cell.metadata.get("tags", []), f"{nb.name}: tag the `#| eval: false` cell 'skip-execution'"

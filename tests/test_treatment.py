@@ -154,4 +154,7 @@ def test_ihdp_benchmark_quick_run():
                          capture_output=True, text=True, check=True, cwd=root).stdout.strip().splitlines()[-1]
     result = json.loads(out)
     assert result["benchmark"] == "ihdp"
-    if "skipped" not in result: assert len(result["checks"]) == 2 and all("met" in c for c in result["checks"])
+    if "skipped" not in result:
+        assert len(result["checks"]) == 5 and all("met" in c for c in result["checks"])
+        assert "out-of-sample sqrt(PEHE), 2 generated replications" in [c["name"] for c in result["checks"]]
+        assert result["surface_check"]["coefficients_on_hill_grid"] and result["surface_check"]["files_max_residual"] < 1e-6

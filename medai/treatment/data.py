@@ -179,15 +179,21 @@ IHDP_COVARIATES = ["birth weight", "head circumference", "weeks preterm", "birth
 
 # %% ../../nbs/20_treatment.data.ipynb #44280188
 def ihdp_surface_b(seed:int=0)->TreatmentData:
-    "One replication of Hill's IHDP response surface B on econml's shipped covariates (semi-synthetic; true effects known)"
+    "One replication of Hill's IHDP response surface B, as NPCI's setting B draws it, on econml's shipped covariates"
     from econml.data import dgps
-    y, t, X, tau = dgps.ihdp_surface_B(random_state=seed)
-    X = pd.DataFrame(X[:, 1:], columns=IHDP_COVARIATES)      # drop econml's intercept column
-    X["first born"] -= 1                                        # econml stores it as 1/2
+    t, X = dgps._process_ihdp_sim_data()          # Hill's 747 children; continuous covariates standardized, 'first born' 1/2
+    X = X[:, 1:]                                   # econml's intercept column: NPCI's surface has no intercept
+    rng = np.random.RandomState(seed)
+    beta = rng.choice([0, 0.1, 0.2, 0.3, 0.4], size=X.shape[1], p=[0.6, 0.1, 0.1, 0.1, 0.1])   # Hill 2011, surface B
+    mu0, mu1 = np.exp((X + 0.5) @ beta), X @ beta
+    mu1 -= (mu1 - mu0)[t == 1].mean() - 4          # the effect on the treated is 4
+    y = np.where(t == 1, mu1, mu0) + rng.normal(0, 1, len(t))
+    X = pd.DataFrame(X, columns=IHDP_COVARIATES)
+    X["first born"] -= 1                           # stored 1/2; 0/1 reads better
     arm = pd.Categorical(np.where(t == 1, "treated", "control"), categories=["control", "treated"])
     record_input(dgps._ihdp_sim_file)
     return TreatmentData(X, pd.Series(arm, name="treatment"), "continuous", y=pd.Series(y, name="outcome"),
-                         true_effect=pd.DataFrame({"treated": tau}), name="ihdp", origin="semi-synthetic",
+                         true_effect=pd.DataFrame({"treated": mu1 - mu0}), name="ihdp", origin="semi-synthetic",
                          source=f"IHDP covariates (Hill 2011) shipped by econml; outcomes simulated from response surface B, seed {seed}")
 
 # %% ../../nbs/20_treatment.data.ipynb #ff96ddc1
