@@ -5,14 +5,47 @@
 # %% ../../nbs/15_imaging.explain.ipynb #e4b14c82
 from __future__ import annotations
 import copy, warnings
-import numpy as np, torch
+import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
 from torch import nn
 from scipy.stats import spearmanr
 from ..core import ParameterError
 
 # %% auto #0
-__all__ = ['last_conv_layer', 'gradcam', 'occlusion', 'randomized_copy', 'sanity_check', 'show_maps', 'explain_examples']
+__all__ = ['CAM_METHODS', 'SALIENCY_METHODS', 'layer_resolutions', 'cam_layer', 'last_conv_layer', 'gradcam', 'occlusion',
+           'saliency', 'randomized_copy', 'rank_similarity', 'sanity_check', 'show_maps', 'cascading_randomization',
+           'pointing_game', 'energy_in_mask', 'localization', 'explain_examples']
+
+# %% ../../nbs/15_imaging.explain.ipynb #8edd0499
+def layer_resolutions(
+    model:nn.Module,          # a classifier
+    image_shape:tuple,        # (C, *spatial) of one input image
+)->pd.DataFrame:              # one row per layer, in the order the forward pass completes them: layer, output size
+    "The spatial size of every layer's output, in forward order (modules called more than once left out)"
+    seen, calls = {}, {}
+    def hook(name):
+        def f(_, __, out):
+            calls[name] = calls.get(name, 0) + 1
+            if torch.is_tensor(out) and out.ndim == len(image_shape) + 1 and max(out.shape[2:]) > 1: seen.pop(name, None); seen[name] = tuple(out.shape[2:])
+        return f
+    net = copy.deepcopy(model).eval()             # hooks on a copy: the caller's model is left as it was
+    for n, m in net.named_modules():
+        if n: m.register_forward_hook(hook(n))
+    device = next(net.parameters()).device
+    with torch.no_grad(): net(torch.zeros((1, *image_shape), device=device))
+    return pd.DataFrame([dict(layer=n, size=s) for n, s in seen.items() if calls[n] == 1])
+
+# %% ../../nbs/15_imaging.explain.ipynb #c0f82abe
+def cam_layer(
+    model:nn.Module, image_shape:tuple, # the classifier and (C, *spatial) of one image
+    min_size:int=8,           # smallest output edge the target layer may have
+)->str:                       # the layer's name, for `target_layer=`
+    "The deepest layer whose output is at least `min_size` on every axis: Grad-CAM's default target layer"
+    res = layer_resolutions(model, image_shape)
+    if res.empty: raise ParameterError("The model has no layer with a spatial output for Grad-CAM; give target_layer= explicitly.")
+    edge = res["size"].map(min)
+    ok = res[edge >= min(min_size, edge.max())]     # images smaller than min_size: the finest layer there is
+    return ok["layer"].iloc[-1]
 
 # %% ../../nbs/15_imaging.explain.ipynb #4cea7cc9
 def last_conv_layer(model:nn.Module)->str:
@@ -21,19 +54,31 @@ def last_conv_layer(model:nn.Module)->str:
     if not names: raise ParameterError("The model has no convolution layer for Grad-CAM; give target_layer= explicitly.")
     return names[-1]
 
-# %% ../../nbs/15_imaging.explain.ipynb #7a1157d2
+# %% ../../nbs/15_imaging.explain.ipynb #68ce25bc
+CAM_METHODS = {"gradcam": "GradCAM", "gradcam++": "GradCAMpp"}   # monai.visualize classes
+
 def gradcam(
     model:nn.Module,          # a trained classifier
     images:np.ndarray|torch.Tensor, # (N, C, *spatial)
-    class_idx:int=1,          # the class to explain (1: the positive class)
-    target_layer:str|None=None, # default: the last convolution
+    class_idx:int|np.ndarray=1, # the class to explain (1: the positive class), or one class per image
+    target_layer:str|None=None, # default: `cam_layer`, the deepest layer with outputs of at least `min_size`
+    method:str="gradcam",     # 'gradcam' (Selvaraju et al. 2017) or 'gradcam++' (Chattopadhay et al. 2018)
+    min_size:int=8,           # see `cam_layer`
 )->np.ndarray:                # (N, *spatial) maps in [0, 1]
-    "Grad-CAM maps (Selvaraju et al., ICCV 2017) with MONAI's `GradCAM`"
-    from monai.visualize import GradCAM
-    model = copy.deepcopy(model).eval()  # GradCAM hooks the module; keep the caller's model clean (e.g. for export)
-    cam = GradCAM(nn_module=model, target_layers=target_layer or last_conv_layer(model))
+    "Grad-CAM or Grad-CAM++ maps with MONAI's `GradCAM` / `GradCAMpp`"
+    import monai.visualize
+    if method not in CAM_METHODS:
+        from medai.core import did_you_mean
+        raise ParameterError(f"Unknown method {method!r}.{did_you_mean(method, CAM_METHODS)} Methods: {', '.join(CAM_METHODS)}.")
     x = torch.as_tensor(np.asarray(images, dtype=np.float32))
-    return cam(x=x, class_idx=class_idx).detach().cpu().numpy()[:, 0]
+    model = copy.deepcopy(model).eval()  # the CAM hooks the module; keep the caller's model clean (e.g. for export)
+    cam = getattr(monai.visualize, CAM_METHODS[method])(nn_module=model, target_layers=target_layer or cam_layer(model, tuple(x.shape[1:]), min_size))
+    classes = np.broadcast_to(np.asarray(class_idx), (len(x),))
+    out = np.zeros((len(x), *x.shape[2:]), np.float32)
+    # MONAI's GradCAMpp broadcasts the class scores (N,) against the last spatial axis, right only for one image at a time
+    batches = [np.flatnonzero(classes == k) for k in np.unique(classes)] if method == "gradcam" else [[i] for i in range(len(x))]
+    for at in batches: out[at] = cam(x=x[at], class_idx=int(classes[at[0]])).detach().cpu().numpy()[:, 0]
+    return out
 
 # %% ../../nbs/15_imaging.explain.ipynb #e4e117bc
 def occlusion(
@@ -53,6 +98,33 @@ def occlusion(
         maps.append(base - m[0, class_idx].cpu().numpy())  # positive where hiding the region lowers the probability
     return np.stack(maps)
 
+# %% ../../nbs/15_imaging.explain.ipynb #6beceb55
+SALIENCY_METHODS = {"vanilla": "VanillaGrad", "smoothgrad": "SmoothGrad"}   # monai.visualize classes
+
+def saliency(
+    model:nn.Module, images:np.ndarray, class_idx:int|np.ndarray=1, # model, (N, C, *spatial) images, class(es) to explain
+    method:str="vanilla",     # 'vanilla' (Simonyan et al. 2014) or 'smoothgrad' (Smilkov et al. 2017, 16 noisy copies)
+    sigma:float=2.0,          # Gaussian smoothing of the map, in pixels (voxels); 0: none
+    seed:int=0,               # SmoothGrad's noise
+)->np.ndarray:                # (N, *spatial) maps in [0, 1]
+    "Gradient saliency with MONAI's `VanillaGrad` / `SmoothGrad`: the largest gradient magnitude over channels, smoothed"
+    import monai.visualize
+    from scipy import ndimage
+    if method not in SALIENCY_METHODS:
+        from medai.core import did_you_mean
+        raise ParameterError(f"Unknown method {method!r}.{did_you_mean(method, SALIENCY_METHODS)} Methods: {', '.join(SALIENCY_METHODS)}.")
+    model = copy.deepcopy(model).eval()
+    grad = monai.visualize.SmoothGrad(model, n_samples=16, verbose=False) if method == "smoothgrad" else monai.visualize.VanillaGrad(model)
+    x = np.asarray(images, dtype=np.float32)
+    classes = np.broadcast_to(np.asarray(class_idx), (len(x),))
+    torch.manual_seed(seed)
+    maps = []
+    for img, c in zip(x, classes):   # MONAI's gradient maps take one image at a time
+        g = grad(torch.as_tensor(img[None]), index=int(c)).detach().cpu().numpy()[0]
+        m = ndimage.gaussian_filter(np.abs(g).max(0), sigma) if sigma else np.abs(g).max(0)
+        maps.append(m/m.max() if m.max() > 0 else m)
+    return np.stack(maps).astype(np.float32)
+
 # %% ../../nbs/15_imaging.explain.ipynb #3014e8c0
 def randomized_copy(model:nn.Module, seed:int=0)->nn.Module:
     "A copy of `model` with every layer's weights re-initialized"
@@ -62,15 +134,23 @@ def randomized_copy(model:nn.Module, seed:int=0)->nn.Module:
         if hasattr(mod, "reset_parameters"): mod.reset_parameters()
     return m.eval()
 
-# %% ../../nbs/15_imaging.explain.ipynb #8c4d701b
+# %% ../../nbs/15_imaging.explain.ipynb #e2490293
+def rank_similarity(
+    maps:np.ndarray, other:np.ndarray, # two (N, *spatial) sets of maps of the same images
+)->tuple[np.ndarray, np.ndarray]:  # per image: Spearman correlation (NaN where a map is flat), and whether `other` is flat
+    "Per-image Spearman rank correlation between two sets of maps; a flat map has no ranking, so no correlation"
+    flat = np.array([np.ptp(b) < 1e-8 for b in other])
+    rho = np.array([np.nan if f or np.ptp(a) < 1e-8 else spearmanr(a.ravel(), b.ravel())[0] for a, b, f in zip(maps, other, flat)])
+    return rho, flat
+
+# %% ../../nbs/15_imaging.explain.ipynb #9b69bb0f
 def sanity_check(
     model:nn.Module, images:np.ndarray, class_idx:int=1, method=gradcam, seed:int=0,
 )->dict:          # maps, randomized maps, per-image Spearman correlation and their mean
     "Adebayo et al.'s randomized-weights test: do saliency maps change when the weights do?"
     orig = method(model, images, class_idx)
     rand = method(randomized_copy(model, seed), images, class_idx)
-    flat = np.array([np.ptp(b) < 1e-8 for b in rand])  # a flat map has no ranking: correlation undefined
-    rho = np.array([np.nan if f or np.ptp(a) < 1e-8 else spearmanr(a.ravel(), b.ravel())[0] for a, b, f in zip(orig, rand, flat)])
+    rho, flat = rank_similarity(orig, rand)
     return dict(maps=orig, randomized=rand, spearman=rho, n_flat=int(flat.sum()),
                 mean_spearman=float(np.nanmean(rho)) if np.isfinite(rho).any() else float("nan"))
 
@@ -105,6 +185,60 @@ def show_maps(
     fig.tight_layout()
     return fig
 
+# %% ../../nbs/15_imaging.explain.ipynb #8a9ccbea
+def cascading_randomization(
+    model:nn.Module, images:np.ndarray, class_idx:int|np.ndarray=1, # the classifier, (N, C, *spatial) images, class(es) to explain
+    method=gradcam, seed:int=0,
+    **kwargs,                 # passed to `method` (for Grad-CAM: target_layer, method, min_size)
+)->pd.DataFrame:              # one row per step: the layer re-initialized (with every layer above it), mean Spearman, flat maps
+    "Adebayo et al.'s cascading randomization: layers re-initialized from the output backwards, each step's maps rank-correlated with the original"
+    if method is gradcam: kwargs.setdefault("target_layer", cam_layer(model, tuple(np.shape(images)[1:]), kwargs.get("min_size", 8)))
+    orig = method(model, images, class_idx, **kwargs)
+    net = copy.deepcopy(model).eval()
+    torch.manual_seed(seed)
+    layers = [(n, m) for n, m in net.named_modules() if hasattr(m, "reset_parameters") and list(m.parameters(recurse=False))]
+    rows = []
+    for name, layer in reversed(layers):
+        layer.reset_parameters()
+        rho, flat = rank_similarity(orig, method(net, images, class_idx, **kwargs))
+        rows.append(dict(layer=name, mean_spearman=float(np.nanmean(rho)) if np.isfinite(rho).any() else float("nan"), n_flat=int(flat.sum())))
+    return pd.DataFrame(rows)
+
+# %% ../../nbs/15_imaging.explain.ipynb #2d8ee6f6
+def pointing_game(
+    maps:np.ndarray,          # (N, *spatial) saliency maps
+    masks:np.ndarray,         # (N, *spatial) bool: where each lesion is
+    tolerance:int=0,          # pixels (voxels) around the mask that still count as a hit
+)->np.ndarray:                # (N,) bool: the map's most salient point is on the lesion
+    "Zhang et al.'s pointing game: is each map's maximum on the lesion?"
+    from scipy import ndimage
+    maps, masks = np.asarray(maps), np.asarray(masks, bool)
+    if maps.shape != masks.shape: raise ParameterError(f"maps {maps.shape} and masks {masks.shape} differ: give one mask per map, of the map's size.")
+    if tolerance: masks = np.stack([ndimage.distance_transform_edt(~m) <= tolerance for m in masks])   # Euclidean, as Zhang et al.
+    return masks.reshape(len(masks), -1)[np.arange(len(maps)), maps.reshape(len(maps), -1).argmax(1)]
+
+# %% ../../nbs/15_imaging.explain.ipynb #07d8057b
+def energy_in_mask(
+    maps:np.ndarray, masks:np.ndarray, # (N, *spatial) maps and bool masks
+)->np.ndarray:                # (N,) share of each map's positive mass on the lesion (NaN for an all-zero map)
+    "The energy-based pointing game: the share of each map's positive mass inside the mask"
+    maps, masks = np.asarray(maps), np.asarray(masks, bool)
+    if maps.shape != masks.shape: raise ParameterError(f"maps {maps.shape} and masks {masks.shape} differ: give one mask per map, of the map's size.")
+    pos = np.clip(maps, 0, None).reshape(len(maps), -1)
+    total = pos.sum(1)
+    return np.where(total > 0, (pos*masks.reshape(len(masks), -1)).sum(1)/np.where(total > 0, total, 1), np.nan)
+
+# %% ../../nbs/15_imaging.explain.ipynb #04f4b709
+def localization(
+    maps:dict,                # name -> (N, *spatial) maps of the same images
+    masks:np.ndarray,         # (N, *spatial) bool lesion masks
+    tolerance:int=0,          # see `pointing_game`
+)->pd.DataFrame:              # per kind of map: pointing-game hit rate, mean energy inside the mask, and chance
+    "Pointing game and energy inside the mask for each kind of map, beside what a uniform map scores"
+    chance = float(np.asarray(masks, bool).reshape(len(masks), -1).mean(1).mean())
+    return pd.DataFrame({k: dict(hit_rate=float(pointing_game(m, masks, tolerance).mean()), energy_in_mask=float(np.nanmean(energy_in_mask(m, masks))),
+                                 chance=chance, images=len(m)) for k, m in maps.items()}).T
+
 # %% ../../nbs/15_imaging.explain.ipynb #c9f918b6
 def explain_examples(
     model:nn.Module,         # the trained network
@@ -112,11 +246,12 @@ def explain_examples(
     titles:list[str],        # one title per image
     class_idx:int=1,         # class to explain
 )->tuple:                    # (figure, sanity-check dict)
-    "Grad-CAM, occlusion and randomized-weights Grad-CAM for a few images, in one figure"
+    "Grad-CAM, gradient saliency, occlusion and randomized-weights Grad-CAM for a few images, in one figure"
     model = model.cpu().eval()
     check = sanity_check(model, images, class_idx)
     three_d = images.ndim == 5  # in 3D, larger patches with less overlap keep occlusion to a few hundred passes per image
     occ = occlusion(model, images, class_idx, mask_size=max(4, images.shape[-1]//(4 if three_d else 8)), overlap=0.25 if three_d else 0.6)
-    maps = {"Grad-CAM": check["maps"], "occlusion": occ,
+    check["target_layer"] = cam_layer(model, tuple(images.shape[1:]))   # the layer Grad-CAM mapped, for the text
+    maps = {"Grad-CAM": check["maps"], "gradient saliency": saliency(model, images, class_idx), "occlusion": occ,
             "Grad-CAM, random weights": check["randomized"]}
     return show_maps(images, maps, titles), check

@@ -10,8 +10,8 @@ from scipy import ndimage
 from ..core import ParameterError, atomic_write
 
 # %% auto #0
-__all__ = ['P_DESCRIPTOR', 'P_ENHANCEMENT', 'HU', 'draw_descriptors', 'render_bmode', 'write_breast_phantoms', 'lidc_database',
-           'lidc_nodules', 'nodule_mask', 'lung_background', 'paste_nodule', 'write_lidc_phantoms',
+__all__ = ['P_DESCRIPTOR', 'P_ENHANCEMENT', 'HU', 'draw_descriptors', 'render_bmode', 'breast_phantoms', 'write_breast_phantoms',
+           'lidc_database', 'lidc_nodules', 'nodule_mask', 'lung_background', 'paste_nodule', 'write_lidc_phantoms',
            'write_dicom_series']
 
 # %% ../../nbs/11_imaging.phantoms.ipynb #5a62ff35
@@ -70,8 +70,13 @@ def _lesion_mask(size:int, row:pd.Series, rng)->tuple[np.ndarray, tuple]:
     return ndimage.gaussian_filter(mask, blur), (cy, cx, a, b)
 
 # %% ../../nbs/11_imaging.phantoms.ipynb #8cdf0f73
-def render_bmode(row:pd.Series, size:int=64, rng:np.random.Generator|None=None)->np.ndarray:
-    "One simulated B-mode image (size x size, uint8) of a lesion with the descriptors in `row`"
+def render_bmode(
+    row:pd.Series,          # the lesion's descriptors (draw_descriptors)
+    size:int=64,            # image edge in pixels
+    rng:np.random.Generator|None=None,
+    with_mask:bool=False,   # also return the lesion's exact mask
+)->np.ndarray|tuple[np.ndarray, np.ndarray]: # (size, size) uint8 image, and with `with_mask` its (size, size) bool mask
+    "One simulated B-mode image of a lesion with the descriptors in `row`"
     rng = rng or np.random.default_rng(0)
     e = _tissue(size, rng)
     mask, (cy, cx, a, b) = _lesion_mask(size, row, rng)
@@ -85,9 +90,29 @@ def render_bmode(row:pd.Series, size:int=64, rng:np.random.Generator|None=None)-
     speckle = np.abs(rng.standard_normal((size, size)) + 1j*rng.standard_normal((size, size)))  # Rayleigh amplitude
     img = ndimage.gaussian_filter(e*speckle, 0.6*size/64)
     img = np.log1p(12*img)/np.log1p(12*np.percentile(img, 99.5))                      # log compression
-    return (np.clip(img, 0, 1)*255).astype(np.uint8)
+    img = (np.clip(img, 0, 1)*255).astype(np.uint8)
+    return (img, mask > 0.5) if with_mask else img
 
 # %% ../../nbs/11_imaging.phantoms.ipynb #fd774450
+def breast_phantoms(
+    n_patients:int=150,     # simulated patients (two views each)
+    size:int=64,            # image edge in pixels
+    seed:int=0,
+)->tuple[pd.DataFrame, np.ndarray, np.ndarray]: # one row per image (patient_id, view, descriptors), uint8 images (N, size, size), bool lesion masks
+    "Simulated breast-ultrasound images in memory, with the exact mask of every lesion"
+    if n_patients < 10: raise ParameterError(f"n_patients must be at least 10 for train/val/test splits, got {n_patients}.")
+    rng = np.random.default_rng(seed)
+    desc = draw_descriptors(n_patients, rng=rng)
+    rows, images, masks = [], [], []
+    for pid, row in desc.iterrows():
+        for view in (1, 2):
+            img, mask = render_bmode(row, size, rng, with_mask=True)
+            images.append(img); masks.append(mask)
+            rows.append({"patient_id": f"P{pid:04d}", "view": view, **row.to_dict()})
+    return pd.DataFrame(rows), np.stack(images), np.stack(masks)
+
+
+# %% ../../nbs/11_imaging.phantoms.ipynb #95664a4c
 def write_breast_phantoms(
     folder:str|Path,        # where to write benign/, malignant/ and labels.csv
     n_patients:int=150,     # simulated patients (two images each)
@@ -97,21 +122,18 @@ def write_breast_phantoms(
     "Write a simulated breast-ultrasound dataset as PNG files plus labels.csv"
     from PIL import Image
     import io
-    if n_patients < 10: raise ParameterError(f"n_patients must be at least 10 for train/val/test splits, got {n_patients}.")
-    folder = Path(folder)
-    rng = np.random.default_rng(seed)
-    desc = draw_descriptors(n_patients, rng=rng)
-    rows = []
-    for pid, row in desc.iterrows():
+    desc, images, _ = breast_phantoms(n_patients, size, seed)
+    folder, rows = Path(folder), []
+    for (_, row), img in zip(desc.iterrows(), images):
         label = "malignant" if row.malignant else "benign"
-        for view in (1, 2):
-            rel = f"{label}/P{pid:04d}_v{view}.png"
-            buf = io.BytesIO(); Image.fromarray(render_bmode(row, size, rng)).save(buf, format="PNG")
-            atomic_write(folder/rel, buf.getvalue())
-            rows.append({"path": rel, "label": label, "patient_id": f"P{pid:04d}", **row.drop("malignant").to_dict()})
+        rel = f"{label}/{row['patient_id']}_v{row['view']}.png"
+        buf = io.BytesIO(); Image.fromarray(img).save(buf, format="PNG")
+        atomic_write(folder/rel, buf.getvalue())
+        rows.append({"path": rel, "label": label, **row.drop(["malignant", "view"]).to_dict()})
     table = pd.DataFrame(rows)
     atomic_write(folder/"labels.csv", table.to_csv(index=False))
     return table
+
 
 # %% ../../nbs/11_imaging.phantoms.ipynb #c94ed222
 def lidc_database()->Path:

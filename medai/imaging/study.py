@@ -57,7 +57,8 @@ def _explanations(self:DiagnosisStudy, n:int=6)->tuple:
     self.n_explained = len(pick)
     rho = "" if np.isnan(self.check["mean_spearman"]) else (f"; for the others, the mean Spearman correlation with the trained network's maps is "
                                                            f"**{self.check['mean_spearman']:.2f}** (near 0: the maps depend on the learned weights)")
-    return fig, f"Sanity check: {self.check['n_flat']} of {len(pick)} randomized maps are flat (no structure left){rho}."
+    return fig, (f"Grad-CAM maps layer `{self.check['target_layer']}`. "
+                 f"Sanity check: {self.check['n_flat']} of {len(pick)} randomized maps are flat (no structure left){rho}.")
 DiagnosisStudy.explanations = _explanations
 
 # %% ../../nbs/14b_imaging.study.ipynb #6bc33dc7
