@@ -22,9 +22,11 @@ def measured_on()->dict:
     return dict(commit=git_output("rev-parse", "--short", "HEAD"), uncommitted_changes=bool(dirty) if dirty is not None else None,
                 date=datetime.date.today().isoformat(), cpus=os.cpu_count(), machine=platform.machine())
 
+STARTED = measured_on()   # read when the benchmark starts: the code it measures is the code it loaded then
+
 def finish(result:dict, quick:bool, results_dir:Path=RESULTS)->dict:
     "Print `result` as the last line of JSON; keep a full, measured run in `results_dir/<benchmark>.json`"
-    result = to_jsonable(dict(result, quick=quick, measured=measured_on()))
+    result = to_jsonable(dict(result, quick=quick, measured=STARTED))
     if not quick and "skipped" not in result:
         atomic_write(Path(results_dir)/f"{result['benchmark']}.json", json.dumps(result, indent=1) + "\n")
     print(json.dumps(result), flush=True)

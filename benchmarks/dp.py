@@ -1,20 +1,23 @@
-"""Benchmark: utility against privacy budget - BreastMNIST test AUC with DP-SGD (Opacus) at epsilon 1, 3 and 8, and without DP.
+"""Benchmark: utility against privacy budget on BreastMNIST - medai's DP recipe and the compact CNN, beside the best non-private model.
 
-Same recipe for every budget: medai's `fit` (compact CNN, width 0.125, ultrasound augmentation, AdamW lr 1e-2,
-batch 256, 40 epochs, the epoch with the best validation AUC kept, class weights), per-sample gradients clipped to
-norm 0.1, on BreastMNIST 28x28 (546 train / 78 validation / 156 test images); with DP the network's BatchNorm
-becomes GroupNorm and the noise is set for the budget (delta = 1/(10 n)); the epsilon actually spent is reported.
-The recipe was chosen by validation AUC at epsilon 8, seed 0, among 13 (widths 0.125-0.5, batches 64-512, learning
-rates 3e-3 to 3e-2, clipping norms 1 and 0.1): clipping at 0.1 helped most (validation AUC 0.73 against 0.64 at 1.0).
-An earlier recipe (width 0.25, batch 128, lr 5e-3, clipping 1, 60 epochs with early stopping) reached test AUC 0.909
-without DP and 0.509 at epsilon 8. Seeds 0-2 (one with --quick), test AUC averaged.
-Target: at epsilon 8, mean test AUC within 0.05 of the non-private model's.
-Prints one JSON object as its last line; exits 0 even when a target is missed.
+BreastMNIST 28x28 (546 train / 78 validation / 156 test images), seeds 0-2 (one with --quick), test AUC averaged:
+
+- medai's DP recipe (`medai.imaging.train.fit_private`, Tramer & Boneh 2021): fixed ScatterNet features (kymatio,
+  J=2: 81 maps of 7x7), GroupNorm and a linear classifier, one full-batch DP-SGD step per epoch, 30 epochs, AdamW
+  lr 0.03, per-sample clipping at 0.1, ultrasound augmentation; at epsilon 8, 3 and 1 (delta = 1/(10 n)). Chosen on
+  validation AUC at epsilon 8, seeds 0-2 (on fixed features: linear vs small CNN head, batch 128 vs all images,
+  30 vs 100 epochs, learning rates 0.25-4 with momentum SGD, clipping 0.1 vs 1; then AdamW's rate in `fit`).
+- the previous DP default: the compact CNN (width 0.125, batch 256, AdamW lr 1e-2, 40 epochs, clipping 0.1, its
+  BatchNorm made GroupNorm) at epsilon 8; it scored 0.533 there when it was the default.
+- without DP: the compact-CNN recipe and the ScatterNet recipe; the better of the two is "the best non-private model".
+
+Targets: mean test AUC >= 0.80 at epsilon 8 and >= 0.75 at epsilon 3; at epsilon 8 within 0.05 of the best
+non-private model. Prints one JSON object as its last line; exits 0 even when a target is missed.
 """
 import argparse, time, warnings
 from pathlib import Path
 import numpy as np
-from common import finish
+from common import check, finish
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -26,29 +29,36 @@ def main():
     if not path.exists():
         finish(dict(benchmark="dp", skipped=f"{path} not found", checks=[]), a.quick); return
     from medai.imaging.data import load_medmnist
-    from medai.imaging.train import fit
-    from medai.imaging.train import predict_proba
+    from medai.imaging.train import DP_RECIPE, fit, fit_private, predict_proba
     from medai.eval import roc_auc
     from medai.engine import DPConfig
     data = load_medmnist(path)
-    seeds, epochs = ([0], 3) if a.quick else ([0, 1, 2], 40)
+    test = data.part("test")
+    seeds, epochs = ([0], 3) if a.quick else ([0, 1, 2], None)
+    cnn = dict(network="compact_cnn", modality="ultrasound", epochs=epochs or 40, batch_size=256, lr=1e-2, width=0.125)
+    arms = {"compact CNN, no DP": lambda s: fit(data, **cnn, patience=cnn["epochs"], seed=s, show_progress=False),
+            "compact CNN, epsilon 8": lambda s: fit(data, **cnn, patience=cnn["epochs"], seed=s, show_progress=False, dp=DPConfig(8.0, max_grad_norm=0.1)),
+            "ScatterNet, no DP": lambda s: fit(data, "scatter_linear", "ultrasound", epochs=epochs or DP_RECIPE["epochs"], batch_size=int((data.split == "train").sum()),
+                                               lr=DP_RECIPE["lr"], patience=epochs or DP_RECIPE["epochs"], seed=s, show_progress=False),
+            **{f"ScatterNet, epsilon {e:g}": (lambda e: lambda s: fit_private(data, e, "ultrasound", seed=s, show_progress=False,
+                                                                            **({"epochs": epochs} if epochs else {})))(e) for e in (8.0, 3.0, 1.0)}}
     results = {}
-    for budget in (None, 8.0, 3.0, 1.0):
-        name = "no DP" if budget is None else f"epsilon {budget:g}"
+    for name, train in arms.items():
         runs = []
         for seed in seeds:
             t0 = time.perf_counter()
-            run = fit(data, "compact_cnn", "ultrasound", epochs=epochs, batch_size=256, lr=1e-2, patience=epochs, width=0.125, seed=seed,
-                      show_progress=False, dp=None if budget is None else DPConfig(epsilon=budget, max_grad_norm=0.1))
-            test = data.part("test")
-            auc = roc_auc(test.labels, predict_proba(run, test.images)[:, 1])
-            runs.append(dict(seed=seed, test_auc=round(float(auc), 4), epochs=len(run.history), best_epoch=run.best_epoch,
-                             seconds=round(time.perf_counter() - t0, 1), **({k: round(v, 4) for k, v in run.config["dp"].items()} if budget else {})))
+            run = train(seed)
+            runs.append(dict(seed=seed, test_auc=round(float(roc_auc(test.labels, predict_proba(run, test.images)[:, 1])), 4), epochs=len(run.history),
+                             best_epoch=run.best_epoch, seconds=round(time.perf_counter() - t0, 1), **{k: round(v, 4) for k, v in run.config.get("dp", {}).items()}))
             print(name, runs[-1], flush=True)
         results[name] = dict(mean_test_auc=round(float(np.mean([r["test_auc"] for r in runs])), 4), runs=runs)
-    gap = results["no DP"]["mean_test_auc"] - results["epsilon 8"]["mean_test_auc"]
-    checks = [dict(name="test AUC without DP minus with DP at epsilon 8", value=round(gap, 4), target=0.05, better="lower", met=bool(gap <= 0.05))]
-    finish(dict(benchmark="dp", checks=checks, results=results), a.quick)
+    auc = {k: v["mean_test_auc"] for k, v in results.items()}
+    best_private = max(auc["compact CNN, no DP"], auc["ScatterNet, no DP"])
+    checks = [check("test AUC at epsilon 8", auc["ScatterNet, epsilon 8"], 0.80, "higher"),
+              check("test AUC at epsilon 3", auc["ScatterNet, epsilon 3"], 0.75, "higher"),
+              check("best non-private test AUC minus DP at epsilon 8", best_private - auc["ScatterNet, epsilon 8"], 0.05, "lower")]
+    summary = "mean test AUC over seeds " + ", ".join(map(str, seeds)) + ": " + "; ".join(f"{k} {v:.3f}" for k, v in auc.items())
+    finish(dict(benchmark="dp", checks=checks, summary=summary, dp_recipe=DP_RECIPE, results=results), a.quick)
 
 if __name__ == "__main__":
     main()

@@ -11,7 +11,7 @@ from monai.networks.blocks import Convolution
 from ..core import ParameterError
 
 # %% auto #0
-__all__ = ['NETWORKS', 'CompactCNN', 'build_network']
+__all__ = ['NETWORKS', 'CompactCNN', 'ScatterNet', 'build_network']
 
 # %% ../../nbs/13_imaging.models.ipynb #a52829a3
 def _resnet(layers, spatial_dims, in_channels, num_classes, img_size, width):
@@ -36,12 +36,32 @@ class CompactCNN(nn.Module):
         self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(c[2], num_classes))
     def forward(self, x): return self.head(self.pool(self.features(x)))
 
+# %% ../../nbs/13_imaging.models.ipynb #56ec4cee
+class ScatterNet(nn.Module):
+    "Fixed wavelet scattering features (kymatio, J=2, 8 angles), GroupNorm, and a linear or small CNN classifier"
+    def __init__(self, in_channels:int=1, num_classes:int=2, img_size:int=28, head:str="linear", width:float=1.0, J:int=2):
+        super().__init__()
+        from kymatio.scattering2d.frontend.torch_frontend import ScatteringTorch2D
+        if head not in ("linear", "cnn"): raise ValueError(f"head must be 'linear' or 'cnn', got {head!r}")
+        if img_size % 2**J: raise ValueError(f"the image edge must be a multiple of {2**J} for J={J}, got {img_size}")
+        self.scatter = ScatteringTorch2D(J=J, shape=(img_size, img_size))
+        k, s = in_channels*(1 + 8*J + 64*J*(J - 1)//2), img_size//2**J      # 81 maps per channel for J=2, of edge img_size/4
+        self.norm = nn.GroupNorm(k//3 if k % 3 == 0 else 1, k)              # Tramer & Boneh: groups of a few scattering maps
+        c = max(8, int(round(32*width)))
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(k*s*s, num_classes)) if head == "linear" else nn.Sequential(
+            nn.Conv2d(k, c, 3, padding=1), nn.GroupNorm(min(8, c), c), nn.ReLU(), nn.AdaptiveAvgPool2d(2), nn.Flatten(), nn.Linear(4*c, num_classes))
+    def forward(self, x):
+        f = self.scatter(x.contiguous())                                     # (N, C, K, s, s)
+        return self.head(self.norm(f.flatten(1, 2)))
+
 # %% ../../nbs/13_imaging.models.ipynb #41539f21
 NETWORKS = {  # name: (builder, spatial dims supported, smallest image edge, note)
     "compact_cnn": (lambda d, i, k, s, w: CompactCNN(d, i, k, w), (2, 3), 8, "three conv blocks, for 28-64 px"),
     "resnet10": (lambda d, i, k, s, w: _resnet([1, 1, 1, 1], d, i, k, s, w), (2, 3), 16, "MONAI ResNet-10"),
     "resnet18": (lambda d, i, k, s, w: _resnet([2, 2, 2, 2], d, i, k, s, w), (2, 3), 16, "MONAI ResNet-18"),
     "densenet121": (lambda d, i, k, s, w: nets.DenseNet121(spatial_dims=d, in_channels=i, out_channels=k), (2, 3), 32, "MONAI DenseNet-121"),
+    "scatter_linear": (lambda d, i, k, s, w: ScatterNet(i, k, s or 28, "linear", w), (2,), 16, "ScatterNet features + linear (Tramer & Boneh 2021), for DP"),
+    "scatter_cnn": (lambda d, i, k, s, w: ScatterNet(i, k, s or 28, "cnn", w), (2,), 16, "ScatterNet features + small CNN (Tramer & Boneh 2021), for DP"),
     "efficientnet-b0": (lambda d, i, k, s, w: nets.EfficientNetBN("efficientnet-b0", pretrained=False, spatial_dims=d, in_channels=i, num_classes=k), (2, 3), 16,
                         "MONAI EfficientNet-B0, trained from scratch (no download)"),
 }
