@@ -4,9 +4,10 @@ BreastMNIST 28x28 (546 train / 78 validation / 156 test images), seeds 0-2 (one 
 
 - medai's DP recipe (`medai.imaging.train.fit_private`, Tramer & Boneh 2021): fixed ScatterNet features (kymatio,
   J=2: 81 maps of 7x7), GroupNorm and a linear classifier, one full-batch DP-SGD step per epoch, 30 epochs, AdamW
-  lr 0.03, per-sample clipping at 0.1, ultrasound augmentation; at epsilon 8, 3 and 1 (delta = 1/(10 n)). Chosen on
+  lr 0.01, per-sample clipping at 0.1, ultrasound augmentation; at epsilon 8, 3 and 1 (delta = 1/(10 n)). Chosen on
   validation AUC at epsilon 8, seeds 0-2 (on fixed features: linear vs small CNN head, batch 128 vs all images,
-  30 vs 100 epochs, learning rates 0.25-4 with momentum SGD, clipping 0.1 vs 1; then AdamW's rate in `fit`).
+  30 vs 100 epochs, learning rates 0.25-4 with momentum SGD, clipping 0.1 vs 1; then AdamW's rate in `fit`: 0.01, mean
+  validation AUC 0.859, against 0.03).
 - the previous DP default: the compact CNN (width 0.125, batch 256, AdamW lr 1e-2, 40 epochs, clipping 0.1, its
   BatchNorm made GroupNorm) at epsilon 8; it scored 0.533 there when it was the default.
 - without DP: the compact-CNN recipe and the ScatterNet recipe; the better of the two is "the best non-private model".

@@ -185,8 +185,8 @@ def plot_history(runs:list[Trained]):
     fig.tight_layout()
     return fig
 
-# %% ../../nbs/14_imaging.train.ipynb #b687f59d
-DP_RECIPE = dict(network="scatter_linear", epochs=30, lr=0.03, max_grad_norm=0.1)   # chosen on validation AUC at epsilon 8 (benchmarks/dp.py)
+# %% ../../nbs/14_imaging.train.ipynb #21a96bcf
+DP_RECIPE = dict(network="scatter_linear", epochs=30, lr=0.01, max_grad_norm=0.1)   # chosen on validation AUC at epsilon 8 (benchmarks/dp.py)
 
 def fit_private(
     data:ImageData,            # 2D images with train/val/test splits
