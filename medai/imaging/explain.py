@@ -16,7 +16,7 @@ __all__ = ['CAM_METHODS', 'SALIENCY_METHODS', 'layer_resolutions', 'cam_layer', 
            'saliency', 'randomized_copy', 'rank_similarity', 'sanity_check', 'show_maps', 'cascading_randomization',
            'pointing_game', 'energy_in_mask', 'localization', 'explain_examples']
 
-# %% ../../nbs/15_imaging.explain.ipynb #3b8bd44f
+# %% ../../nbs/15_imaging.explain.ipynb #521dd6e3
 def layer_resolutions(
     model:nn.Module,          # a classifier
     image_shape:tuple,        # (C, *spatial) of one input image
@@ -35,7 +35,7 @@ def layer_resolutions(
     with torch.no_grad(): net(torch.zeros((1, *image_shape), device=device))
     return pd.DataFrame([dict(layer=n, size=s) for n, s in seen.items() if calls[n] == 1])
 
-# %% ../../nbs/15_imaging.explain.ipynb #bd27fc99
+# %% ../../nbs/15_imaging.explain.ipynb #b3820dd8
 def cam_layer(
     model:nn.Module, image_shape:tuple, # the classifier and (C, *spatial) of one image
     min_size:int=8,           # smallest output edge the target layer may have
@@ -54,7 +54,7 @@ def last_conv_layer(model:nn.Module)->str:
     if not names: raise ParameterError("The model has no convolution layer for Grad-CAM; give target_layer= explicitly.")
     return names[-1]
 
-# %% ../../nbs/15_imaging.explain.ipynb #fcc7f75d
+# %% ../../nbs/15_imaging.explain.ipynb #51c3aaac
 CAM_METHODS = {"gradcam": "GradCAM", "gradcam++": "GradCAMpp"}   # monai.visualize classes
 
 def gradcam(
@@ -98,7 +98,7 @@ def occlusion(
         maps.append(base - m[0, class_idx].cpu().numpy())  # positive where hiding the region lowers the probability
     return np.stack(maps)
 
-# %% ../../nbs/15_imaging.explain.ipynb #4a7013f6
+# %% ../../nbs/15_imaging.explain.ipynb #05d0e61d
 SALIENCY_METHODS = {"vanilla": "VanillaGrad", "smoothgrad": "SmoothGrad"}   # monai.visualize classes
 
 def saliency(
@@ -134,7 +134,7 @@ def randomized_copy(model:nn.Module, seed:int=0)->nn.Module:
         if hasattr(mod, "reset_parameters"): mod.reset_parameters()
     return m.eval()
 
-# %% ../../nbs/15_imaging.explain.ipynb #4900731a
+# %% ../../nbs/15_imaging.explain.ipynb #62516964
 def rank_similarity(
     maps:np.ndarray, other:np.ndarray, # two (N, *spatial) sets of maps of the same images
 )->tuple[np.ndarray, np.ndarray]:  # per image: Spearman correlation (NaN where a map is flat), and whether `other` is flat
@@ -143,7 +143,7 @@ def rank_similarity(
     rho = np.array([np.nan if f or np.ptp(a) < 1e-8 else spearmanr(a.ravel(), b.ravel())[0] for a, b, f in zip(maps, other, flat)])
     return rho, flat
 
-# %% ../../nbs/15_imaging.explain.ipynb #e5a0c0c4
+# %% ../../nbs/15_imaging.explain.ipynb #f0f5b692
 def sanity_check(
     model:nn.Module, images:np.ndarray, class_idx:int=1, method=gradcam, seed:int=0,
 )->dict:          # maps, randomized maps, per-image Spearman correlation and their mean
@@ -185,7 +185,7 @@ def show_maps(
     fig.tight_layout()
     return fig
 
-# %% ../../nbs/15_imaging.explain.ipynb #4fcab9c9
+# %% ../../nbs/15_imaging.explain.ipynb #83c9734b
 def cascading_randomization(
     model:nn.Module, images:np.ndarray, class_idx:int|np.ndarray=1, # the classifier, (N, C, *spatial) images, class(es) to explain
     method=gradcam, seed:int=0,
@@ -204,7 +204,7 @@ def cascading_randomization(
         rows.append(dict(layer=name, mean_spearman=float(np.nanmean(rho)) if np.isfinite(rho).any() else float("nan"), n_flat=int(flat.sum())))
     return pd.DataFrame(rows)
 
-# %% ../../nbs/15_imaging.explain.ipynb #13aa4dab
+# %% ../../nbs/15_imaging.explain.ipynb #724cb06e
 def pointing_game(
     maps:np.ndarray,          # (N, *spatial) saliency maps
     masks:np.ndarray,         # (N, *spatial) bool: where each lesion is
@@ -217,7 +217,7 @@ def pointing_game(
     if tolerance: masks = np.stack([ndimage.distance_transform_edt(~m) <= tolerance for m in masks])   # Euclidean, as Zhang et al.
     return masks.reshape(len(masks), -1)[np.arange(len(maps)), maps.reshape(len(maps), -1).argmax(1)]
 
-# %% ../../nbs/15_imaging.explain.ipynb #dddf021c
+# %% ../../nbs/15_imaging.explain.ipynb #5310812e
 def energy_in_mask(
     maps:np.ndarray, masks:np.ndarray, # (N, *spatial) maps and bool masks
 )->np.ndarray:                # (N,) share of each map's positive mass on the lesion (NaN for an all-zero map)
@@ -228,7 +228,7 @@ def energy_in_mask(
     total = pos.sum(1)
     return np.where(total > 0, (pos*masks.reshape(len(masks), -1)).sum(1)/np.where(total > 0, total, 1), np.nan)
 
-# %% ../../nbs/15_imaging.explain.ipynb #8efacc6f
+# %% ../../nbs/15_imaging.explain.ipynb #2493cd01
 def localization(
     maps:dict,                # name -> (N, *spatial) maps of the same images
     masks:np.ndarray,         # (N, *spatial) bool lesion masks

@@ -36,7 +36,7 @@ class CompactCNN(nn.Module):
         self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(c[2], num_classes))
     def forward(self, x): return self.head(self.pool(self.features(x)))
 
-# %% ../../nbs/13_imaging.models.ipynb #69db5a0d
+# %% ../../nbs/13_imaging.models.ipynb #afbbf6df
 class ScatterNet(nn.Module):
     "Fixed wavelet scattering features (kymatio, J=2, 8 angles), GroupNorm, and a linear or small CNN classifier"
     def __init__(self, in_channels:int=1, num_classes:int=2, img_size:int=28, head:str="linear", width:float=1.0, J:int=2):

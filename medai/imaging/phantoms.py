@@ -112,7 +112,7 @@ def breast_phantoms(
     return pd.DataFrame(rows), np.stack(images), np.stack(masks)
 
 
-# %% ../../nbs/11_imaging.phantoms.ipynb #04ab29df
+# %% ../../nbs/11_imaging.phantoms.ipynb #0eed4888
 def write_breast_phantoms(
     folder:str|Path,        # where to write benign/, malignant/ and labels.csv
     n_patients:int=150,     # simulated patients (two images each)

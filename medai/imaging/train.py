@@ -185,7 +185,7 @@ def plot_history(runs:list[Trained]):
     fig.tight_layout()
     return fig
 
-# %% ../../nbs/14_imaging.train.ipynb #21a96bcf
+# %% ../../nbs/14_imaging.train.ipynb #80b69b9b
 DP_RECIPE = dict(network="scatter_linear", epochs=30, lr=0.01, max_grad_norm=0.1)   # chosen on validation AUC at epsilon 8 (benchmarks/dp.py)
 
 def fit_private(
