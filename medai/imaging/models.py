@@ -11,7 +11,7 @@ from monai.networks.blocks import Convolution
 from ..core import ParameterError
 
 # %% auto #0
-__all__ = ['NETWORKS', 'CompactCNN', 'ScatterNet', 'build_network']
+__all__ = ['NETWORKS', 'CompactCNN', 'TraceableBackend', 'Scattering2D', 'ScatterNet', 'build_network']
 
 # %% ../../nbs/13_imaging.models.ipynb #a52829a3
 def _resnet(layers, spatial_dims, in_channels, num_classes, img_size, width):
@@ -36,15 +36,31 @@ class CompactCNN(nn.Module):
         self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(c[2], num_classes))
     def forward(self, x): return self.head(self.pool(self.features(x)))
 
+# %% ../../nbs/13_imaging.models.ipynb #da04db56
+from kymatio.scattering2d.frontend.torch_frontend import ScatteringTorch2D   # the 2D front end alone (see above)
+from kymatio.scattering2d.backend.torch_backend import TorchBackend2D
+
+class TraceableBackend(TorchBackend2D):
+    "kymatio's torch backend with the complex modulus as `vector_norm` (same values; its gradient at 0 is 0 too), which TorchScript can save"
+    @classmethod
+    def modulus(cls, x):
+        cls.complex_contiguous_check(x)
+        return torch.linalg.vector_norm(x, dim=-1, keepdim=True)
+
+class Scattering2D(ScatteringTorch2D):
+    "kymatio's 2D scattering, exportable with `torch.jit.trace` (see `medai.imaging.export`)"
+    M = property(lambda self: self.shape[0])   # kymatio 0.3's deprecated M and N call an unimported `warn`, which tracing trips on
+    N = property(lambda self: self.shape[1])
+    def __init__(self, **kwargs): super().__init__(**kwargs); self.backend = TraceableBackend   # its own modulus is an autograd Function TorchScript cannot save
+
 # %% ../../nbs/13_imaging.models.ipynb #afbbf6df
 class ScatterNet(nn.Module):
     "Fixed wavelet scattering features (kymatio, J=2, 8 angles), GroupNorm, and a linear or small CNN classifier"
     def __init__(self, in_channels:int=1, num_classes:int=2, img_size:int=28, head:str="linear", width:float=1.0, J:int=2):
         super().__init__()
-        from kymatio.scattering2d.frontend.torch_frontend import ScatteringTorch2D
         if head not in ("linear", "cnn"): raise ValueError(f"head must be 'linear' or 'cnn', got {head!r}")
         if img_size % 2**J: raise ValueError(f"the image edge must be a multiple of {2**J} for J={J}, got {img_size}")
-        self.scatter = ScatteringTorch2D(J=J, shape=(img_size, img_size))
+        self.scatter = Scattering2D(J=J, shape=(img_size, img_size))
         k, s = in_channels*(1 + 8*J + 64*J*(J - 1)//2), img_size//2**J      # 81 maps per channel for J=2, of edge img_size/4
         self.norm = nn.GroupNorm(k//3 if k % 3 == 0 else 1, k)              # Tramer & Boneh: groups of a few scattering maps
         c = max(8, int(round(32*width)))
