@@ -93,7 +93,7 @@ def test_predict_cli_matches_the_trained_model(tmp_path):
     assert np.allclose(got, want, atol=1e-5)
 
 @pytest.mark.parametrize("study, params", [
-    ("breast_ultrasound_diagnosis", {"model": "compact_cnn", "epochs": 2, "width": 0.25, "image_size": 32, "n_boot": 200, "n_explain": 2,
+    ("breast_ultrasound_diagnosis", {"model": "compact_cnn", "epochs": 2, "dp_epochs": 2, "width": 0.25, "image_size": 32, "n_boot": 200, "n_explain": 2,
                                      "statements": {"intended_use": "triage research only", "funding": "none"}}),
     ("lung_nodule_diagnosis", {"model": "compact_cnn", "epochs": 2, "width": 0.25, "n_boot": 200, "n_explain": 2}),
 ])
@@ -128,7 +128,7 @@ def test_imaging_case_studies_write_complete_reports(study, params):
 
 def test_breast_case_study_with_differential_privacy(reports_tmp):
     run = run_report("breast_ultrasound_diagnosis", {"model": "compact_cnn", "epochs": 2, "width": 0.25, "image_size": 32, "n_boot": 200,
-                                                     "n_explain": 2, "dp_epsilon": 8.0, "dp_curve": [3.0]}, progress=False)
+                                                     "n_explain": 2, "dp_epsilon": 8.0, "dp_curve": [3.0], "dp_epochs": 2}, progress=False)
     (dp,) = json.loads((run/"metrics.json").read_text())["differential_privacy"]
     assert 0 < dp["epsilon"] <= 8.0 + 1e-6 and dp["delta"] < 1/214 and dp["noise_multiplier"] > 0
     assert "DP-SGD (Opacus): epsilon" in (run/"model_card.md").read_text() and "Differential privacy" in (run/"report.html").read_text()
