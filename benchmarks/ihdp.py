@@ -79,6 +79,7 @@ def main():
     ap.add_argument("--replications", type=int, default=100, help="replications generated with ihdp_surface_b (seeds 1..N)")
     ap.add_argument("--transformer", action="store_true", help="also the FT-Transformer backbone (slow on a CPU)")
     a = ap.parse_args()
+    if a.replications < 1: ap.error(f"--replications must be at least 1, got {a.replications}")
     folder = a.data_root/"treatment"/"ihdp"
     files = [folder/f"ihdp_npci_{r}.csv" for r in range(1, (2 if a.quick else 10) + 1)]
     if not all(f.exists() for f in files):
@@ -90,13 +91,16 @@ def main():
     t0 = time.perf_counter()
     file_rows, gen_rows = [], []
     for r, f in enumerate(tqdm(files, desc="IHDP files"), 1): file_rows += run_replication(load_ihdp(f), r, methods, small)
-    for r in tqdm(range(1, n_gen + 1), desc="generated replications"): gen_rows += run_replication(ihdp_surface_b(seed=r), r, methods, small)
+    sd_gen = []
+    for r in tqdm(range(1, n_gen + 1), desc="generated replications"):
+        td = ihdp_surface_b(seed=r)
+        gen_rows += run_replication(td, r, methods, small)
+        sd_gen.append(float(td.true_effect.treated.std()))
     files_mean, gen_mean = means(file_rows), means(gen_rows)
     # the generated replications against the files: same surface form, same spread of true effects
     surfaces = [file_surface(f) for f in files]
     coef = np.concatenate([s["coefficients"] for s in surfaces])
     sd_files = [float(load_ihdp(f).true_effect.treated.std()) for f in files]
-    sd_gen = [float(ihdp_surface_b(seed=r).true_effect.treated.std()) for r in range(1, n_gen + 1)]
     ks = ks_2samp(sd_files, sd_gen)
     best = lambda mean: min(mean[m]["pehe_out"] for m in ECONML)
     checks = [check(f"out-of-sample sqrt(PEHE), {n_gen} generated replications", gen_mean["tarnet"]["pehe_out"], 0.76, "lower"),

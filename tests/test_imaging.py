@@ -135,6 +135,7 @@ def test_breast_case_study_with_differential_privacy(reports_tmp):
     assert [c["target_epsilon"] for c in json.loads((run/"metrics.json").read_text())["privacy_utility"]] == [None, 3.0]
     for bad in ({"dp_epsilon": -1.0}, {"dp_curve": [8.0, 0.0]}):
         with pytest.raises(ReportError, match="epsilon must be positive"): run_report("breast_ultrasound_diagnosis", bad, progress=False)
+    with pytest.raises(ReportError, match="dp_epochs must be >= 1"): run_report("breast_ultrasound_diagnosis", {"dp_epochs": 0}, progress=False)
 
 def test_folder_of_2d_dicom_images(tmp_path):
     slices = sorted((LIDC/"dicom_series").glob("*.dcm"))

@@ -146,6 +146,12 @@ def test_effect_model_bad_inputs():
     model = EffectModel("t_learner", n_boot=0).fit(td)
     with pytest.raises(DataError, match="unseen in the training data"): model.effects(X.assign(stage="IV"))
 
+def test_ihdp_benchmark_refuses_no_replications():
+    import subprocess, sys
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, str(root/"benchmarks"/"ihdp.py"), "--replications", "0"], capture_output=True, text=True, cwd=root)
+    assert out.returncode == 2 and "--replications must be at least 1" in out.stderr
+
 def test_ihdp_benchmark_quick_run():
     "The benchmark's smoke run prints its JSON line with the checks named in the issue"
     import subprocess, sys
