@@ -102,3 +102,15 @@ def test_monitor_benchmarks_quick_run(script):
     assert result["benchmark"] == script[:-3]
     assert result["checks"] or result.get("skipped"), "a benchmark with no checks must say what it skipped"   # never an empty all()
     assert all({"name", "value", "target", "better", "met"} <= set(c) for c in result["checks"])
+
+@pytest.mark.parametrize("name,fname,published", [("iglu", "iglu_5_subjects.csv", 11.68), ("hall", "hall2018.csv", 7.38)])
+def test_glucobench_protocol_reproduces_its_published_linear_model(name, fname, published):
+    "GlucoBench's own linear model, run under medai's reading of its protocol, lands on the figure GlucoBench published"
+    from medai.monitor.forecast import GLUCOBENCH, forecaster, glucobench_average, glucobench_rmse, glucobench_split
+    path = SHARED/"cgm"/fname
+    if not path.exists(): pytest.skip("shared CGM data absent")
+    cgm, cfg, per_draw = load_cgm(path), GLUCOBENCH[name], []
+    for seed in range(10, 20):
+        split = glucobench_split(cgm, seed=seed, **cfg)
+        per_draw.append(glucobench_rmse(forecaster("lag_linear", steps=cfg["linreg_in_len"]).fit(split), split, **cfg))
+    assert abs(glucobench_average(per_draw) - published) < 0.3
