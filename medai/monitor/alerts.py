@@ -106,7 +106,7 @@ class Monitor:
                      snoozed=np.full((n, k), never, np.int64), lost=np.zeros(n, bool), latest=np.full((n, self.horizon), np.nan, np.float32))
         for name, arr in fresh.items(): setattr(self, name, np.concatenate([getattr(self, name), arr]) if hasattr(self, name) else arr)
         if self.forecaster is not None:
-            z = torch.zeros(n, self.forecaster.hidden)
+            z = torch.zeros(n, self.forecaster.hidden*self.forecaster.members)   # a seed ensemble's states side by side
             self.h = torch.cat([self.h, z]) if hasattr(self, "h") else z
             self.c = torch.cat([self.c, z.clone()]) if hasattr(self, "c") else z.clone()
 
@@ -144,11 +144,11 @@ def _monitor_forecast(self, slots, values, now, fresh, carbs, insulin)->np.ndarr
     for i in range(0, len(values), self.chunk):     # chunks that fit in cache: twice as fast as one large batch
         part, s = slice(i, i + self.chunk), slots[i:i + self.chunk]
         h = torch.where(keep[part], self.h[s], 0.0)[None]
-        if self.forecaster.arch == "gru": y, h = net.rnn(x[part], h); self.h[s] = h[0]
+        if self.forecaster.arch == "gru": y, h = net(x[part], h); self.h[s] = h[0]
         else:
             c = torch.where(keep[part], self.c[s], 0.0)[None]
-            y, (h, c) = net.rnn(x[part], (h, c)); self.h[s], self.c[s] = h[0], c[0]
-        out[part] = net.head(y[:, 0]).numpy()
+            y, (h, c) = net(x[part], (h, c)); self.h[s], self.c[s] = h[0], c[0]
+        out[part] = y[:, 0].numpy()
     return values[:, None] + GL_SCALE*out
 
 def _monitor_rate(self, slots, values)->np.ndarray:

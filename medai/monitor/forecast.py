@@ -13,11 +13,11 @@ from ..engine import IndexBatches, Trainer
 from .cgm import CGMData, OPTIONAL_COLUMNS, to_grid
 
 # %% auto #0
-__all__ = ['GL_CENTER', 'GL_SCALE', 'N_INPUTS', 'FORECASTERS', 'DEFAULT_FORECASTER', 'GLUCOBENCH', 'as_grid', 'assign_splits',
-           'step_inputs', 'targets', 'history', 'Forecaster', 'Persistence', 'tabular_features', 'LinearAR',
-           'LagLinear', 'GradientBoosting', 'ARIMAForecaster', 'masked_loss', 'NeuralForecaster', 'forecaster',
-           'personalize', 'scored', 'score_forecasts', 'rmse_interval', 'glucobench_split', 'glucobench_rmse',
-           'glucobench_average']
+__all__ = ['GL_CENTER', 'GL_SCALE', 'N_INPUTS', 'FORECASTERS', 'GRU_ENSEMBLE', 'DEFAULT_FORECASTER', 'GLUCOBENCH', 'as_grid',
+           'assign_splits', 'step_inputs', 'targets', 'history', 'Forecaster', 'Persistence', 'tabular_features',
+           'LinearAR', 'LagLinear', 'GradientBoosting', 'ARIMAForecaster', 'masked_loss', 'NeuralForecaster',
+           'forecaster', 'personalize', 'scored', 'score_forecasts', 'rmse_interval', 'glucobench_split',
+           'glucobench_rmse', 'glucobench_average']
 
 # %% ../../nbs/33_monitor.forecast.ipynb #76d2f639
 def as_grid(data:CGMData|pd.DataFrame)->pd.DataFrame:
@@ -229,6 +229,19 @@ class _RNN(nn.Module):
         h, state = self.rnn(x, state)
         return self.head(h), state
 
+class _RNNMean(nn.Module):
+    "Recurrent forecasters trained apart (one per seed), stepped together: the mean forecast, their states side by side"
+    def __init__(self, nets): super().__init__(); self.nets = nn.ModuleList(nets)
+    def forward(self, x, state=None):
+        k = len(self.nets)
+        if state is None: states = [None]*k
+        elif isinstance(state, tuple): states = list(zip(state[0].chunk(k, -1), state[1].chunk(k, -1)))   # LSTM: (h, c)
+        else: states = state.chunk(k, -1)
+        outs, new = zip(*(net(x, s) for net, s in zip(self.nets, states)))
+        joined = tuple(torch.cat(part, -1) for part in zip(*new)) if isinstance(new[0], tuple) else torch.cat(new, -1)
+        return torch.stack(outs).mean(0), joined
+
+
 # %% ../../nbs/33_monitor.forecast.ipynb #2075c941
 class _Transformer(nn.Module):
     def __init__(self, n_in, d_model, horizon, steps, layers=2, heads=4):
@@ -253,12 +266,12 @@ def masked_loss(pred:torch.Tensor, y:torch.Tensor, loss:str="huber", delta:float
 
 # %% ../../nbs/33_monitor.forecast.ipynb #fd28c66e
 class NeuralForecaster(Forecaster):
-    "GRU/LSTM over whole segments, or a Transformer over the last `steps`; early stopping on the validation part"
+    "GRU/LSTM over whole segments, or a Transformer over the last `steps`; early stopping on the validation part; `members` > 1: a GRU/LSTM seed ensemble"
     def __init__(self, arch:str="gru", hidden:int=64, steps:int=24, window:int=96, warmup:int=12, epochs:int=30, batch_size:int=64,
-                 lr:float=2e-3, weight_decay:float=1e-4, patience:int=5, loss:str="huber", seed:int=0, show_progress:bool=True):
+                 lr:float=2e-3, weight_decay:float=1e-4, patience:int=5, loss:str="huber", seed:int=0, show_progress:bool=True, members:int=1):
         self.arch, self.hidden, self.steps, self.window, self.warmup, self.epochs = arch, hidden, steps, window, warmup, epochs
         self.batch_size, self.lr, self.weight_decay, self.patience, self.seed, self.show_progress = batch_size, lr, weight_decay, patience, seed, show_progress
-        self.loss = loss
+        self.loss, self.members = loss, members
 
     def _net(self):
         if self.arch in ("gru", "lstm"): return _RNN(N_INPUTS, self.hidden, self.horizon, self.arch)
@@ -290,9 +303,15 @@ class NeuralForecaster(Forecaster):
 # %% ../../nbs/33_monitor.forecast.ipynb #c1f6b0eb
 def _neuralforecaster_fit(self, data, y=None, init:"NeuralForecaster|None"=None):
     "Train on the 'train' part, early-stopping on 'val' (else on the last 10% of the training windows); `init` starts from another fitted forecaster (fine-tuning)"
-    seed_everything(self.seed); rng = np.random.default_rng(self.seed)
     g = as_grid(data)
     if self.loss not in ("huber", "mse"): raise ParameterError(f"loss must be 'huber' or 'mse', not {self.loss!r}")
+    if self.members < 1 or (self.members > 1 and self.arch == "transformer"): raise ParameterError(f"members must be 1, or more for a GRU/LSTM seed ensemble; not {self.members} for {self.arch!r}.")
+    if self.members > 1 and init is None:                 # each member trained on its own, seeds seed, seed+1, ...
+        fits = [copy.deepcopy(self).set_params(members=1, seed=self.seed + i).fit(g) for i in range(self.members)]
+        self.net_, self.val_loss_, self.fitted_ = _RNNMean([f.net_ for f in fits]), float(np.mean([f.val_loss_ for f in fits])), True
+        self.history_ = max((f.history_ for f in fits), key=len)
+        return self
+    seed_everything(self.seed); rng = np.random.default_rng(self.seed)
     net = copy.deepcopy(init.net_) if init is not None else self._net()
     Xtr, Ytr = self._batches(self._train(g), rng, True)
     if "part" in g.columns and (g["part"] == "val").any(): Xva, Yva = self._batches(self._train(g, "val"), rng, False)
@@ -324,8 +343,10 @@ FORECASTERS = {
     "persistence": Persistence, "linear": LinearAR, "lag_linear": LagLinear, "arima": ARIMAForecaster, "gbm": GradientBoosting,
     "gru": lambda **kw: NeuralForecaster(arch="gru", **kw), "lstm": lambda **kw: NeuralForecaster(arch="lstm", **kw),
     "transformer": lambda **kw: NeuralForecaster(arch="transformer", **kw),
+    "gru_ensemble": lambda **kw: NeuralForecaster(**(GRU_ENSEMBLE | kw)),
 }
-DEFAULT_FORECASTER = "gru"
+GRU_ENSEMBLE = dict(arch="gru", members=3, lr=1e-3, epochs=60, patience=10)   # chosen on the validation parts of three real cohorts (benchmarks/cgm_forecast.py)
+DEFAULT_FORECASTER = "gru_ensemble"
 
 def forecaster(name:str=DEFAULT_FORECASTER, **options)->Forecaster:
     "A forecaster by name (see FORECASTERS), with its options"
