@@ -35,11 +35,12 @@ def row(name:str, results_dir:Path)->str:
     m = r.get("measured", {})
     when = f"{m.get('date', '?')}, `{m.get('commit') or '?'}`" + (" + changes" if m.get("uncommitted_changes") else "")
     figures = "<br>".join([check_text(c) for c in r["checks"]] + ([r["summary"]] if r.get("summary") else []))
-    return f"| `{name}.py` | {when} | {figures} |"
+    return f"| `{r.get('command', name + '.py')}` | {when} | {figures} |"
 
 def table(results_dir:Path=RESULTS)->str:
     "The whole generated table, markers included"
-    rows = [row(n, results_dir) for n in benchmark_names()]
+    names = sorted(set(benchmark_names()) | {p.stem for p in Path(results_dir).glob("*.json")})   # a script's other mode keeps its own file
+    rows = [row(n, results_dir) for n in names]
     return "\n".join([START, "", "| benchmark | measured (date, commit) | checks and figures |", "|---|---|---|", *rows, "", END])
 
 def with_table(readme:str, results_dir:Path=RESULTS)->str:
