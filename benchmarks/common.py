@@ -27,7 +27,7 @@ STARTED = measured_on()   # read when the benchmark starts: the code it measures
 def finish(result:dict, quick:bool, results_dir:Path=RESULTS)->dict:
     "Print `result` as the last line of JSON; keep a full, measured run in `results_dir/<benchmark>.json`"
     result = to_jsonable(dict(result, quick=quick, measured=STARTED))
-    if not quick and "skipped" not in result:
+    if not quick and not result.get("skipped"):   # a run that skipped any of its data is not kept
         atomic_write(Path(results_dir)/f"{result['benchmark']}.json", json.dumps(result, indent=1) + "\n")
     print(json.dumps(result), flush=True)
     return result

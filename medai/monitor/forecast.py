@@ -267,8 +267,8 @@ def masked_loss(pred:torch.Tensor, y:torch.Tensor, loss:str="huber", delta:float
 # %% ../../nbs/33_monitor.forecast.ipynb #fd28c66e
 class NeuralForecaster(Forecaster):
     "GRU/LSTM over whole segments, or a Transformer over the last `steps`; early stopping on the validation part; `members` > 1: a GRU/LSTM seed ensemble"
-    def __init__(self, arch:str="gru", hidden:int=64, steps:int=24, window:int=96, warmup:int=12, epochs:int=30, batch_size:int=64,
-                 lr:float=2e-3, weight_decay:float=1e-4, patience:int=5, loss:str="huber", seed:int=0, show_progress:bool=True, members:int=1):
+    def __init__(self, arch:str="gru", hidden:int=64, steps:int=24, window:int=96, warmup:int=12, epochs:int=60, batch_size:int=64,
+                 lr:float=1e-3, weight_decay:float=1e-4, patience:int=10, loss:str="huber", seed:int=0, show_progress:bool=True, members:int=1):
         self.arch, self.hidden, self.steps, self.window, self.warmup, self.epochs = arch, hidden, steps, window, warmup, epochs
         self.batch_size, self.lr, self.weight_decay, self.patience, self.seed, self.show_progress = batch_size, lr, weight_decay, patience, seed, show_progress
         self.loss, self.members = loss, members
@@ -345,8 +345,8 @@ FORECASTERS = {
     "transformer": lambda **kw: NeuralForecaster(arch="transformer", **kw),
     "gru_ensemble": lambda **kw: NeuralForecaster(**(GRU_ENSEMBLE | kw)),
 }
-GRU_ENSEMBLE = dict(arch="gru", members=3, lr=1e-3, epochs=60, patience=10)   # chosen on the validation parts of three real cohorts (benchmarks/cgm_forecast.py)
-DEFAULT_FORECASTER = "gru_ensemble"
+GRU_ENSEMBLE = dict(arch="gru", members=3)   # three default GRUs, seeds seed..seed+2
+DEFAULT_FORECASTER = "gru"   # lr 1e-3, up to 60 epochs, patience 10: chosen on the validation parts of three real cohorts (benchmarks/cgm_forecast.py)
 
 def forecaster(name:str=DEFAULT_FORECASTER, **options)->Forecaster:
     "A forecaster by name (see FORECASTERS), with its options"
