@@ -417,10 +417,10 @@ GLUCOBENCH = {   # GlucoBench (github.com/IrinaStatsLab/GlucoBench) config/<data
 
 
 # %% ../../nbs/33_monitor.forecast.ipynb #21405750
-def _glucobench_parts(n_segments:list[int], segment:int, context:int)->list[np.ndarray]:
-    "Each segment's parts for one in-distribution patient (lengths of their segments in time order), as GlucoBench's split"
+def _glucobench_parts(lengths:list[int], segment:int, context:int)->list[np.ndarray]:
+    "The parts of one in-distribution patient's segments (their lengths, in time order), as GlucoBench's split assigns them"
     L, M = segment, context
-    parts = [np.full(n, "train", dtype=object) for n in n_segments]
+    parts = [np.full(n, "train", dtype=object) for n in lengths]
     last = parts[-1]
     if len(last) >= M + 3*L: last[-2*L:-L], last[-L:] = "val", "test"
     elif len(last) >= M + 2*L:
