@@ -512,6 +512,9 @@ register_dataset("multiarm_trial", "medai.treatment.data:multiarm_trial", "treat
 register_dataset("multiarm_trial_survival", "medai.treatment.data:multiarm_trial", "treatment",
                  "Four-arm randomized trial simulated on GBSG2's 686 real patients: a known best arm per patient, censored survival in months (semi-synthetic)",
                  "covariates from GBSG2 (Schumacher et al. 1994) as shipped by scikit-survival (GPL-3); outcomes simulated by medai", outcome="survival")
+register_dataset("d1namo", "medai.monitor.cgm:d1namo", "cgm",
+                 "D1NAMO: real CGM of 9 adults with type 1 diabetes, about 8,000 readings every 5 minutes (glucose only)",
+                 "Dubosson et al., Informatics in Medicine Unlocked 2018 (the open D1NAMO dataset), via GlucoBench; Creative Commons 4.0; shipped unchanged in data_samples/d1namo.csv")
 register_dataset("simulated_cohort", "medai.monitor.simulate:simulate", "cgm",
                  "Simulated CGM, insulin and meals: 29 of simglucose's 30 virtual type 1 patients (child#008 left out: see medai.monitor.simulate.EXCLUDED_FROM_COHORT) x 14 days under a basal-bolus controller (UVA/Padova model, vectorized in medai)",
                  "Parameters: simglucose (Xie 2018, MIT), from the UVA/Padova simulator (Dalla Man et al. 2014)")

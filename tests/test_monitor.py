@@ -85,9 +85,7 @@ def test_diabetes_case_study_report():
     assert set(pd.read_csv(run/"tables"/"subgroup_rmse.csv").group) == {"adolescent", "adult", "child"}
 
 def test_diabetes_case_study_on_a_real_cgm_file():
-    path = SHARED/"cgm"/"d1namo.csv"
-    if not path.exists(): pytest.skip("shared CGM data absent")
-    run = run_report("diabetes_monitoring", {"dataset": str(path), "forecasters": "persistence", "epochs": 2, "n_personalized": 0, "n_boot": 100}, progress=False)
+    run = run_report("diabetes_monitoring", {"dataset": "d1namo", "forecasters": "persistence", "epochs": 2, "n_personalized": 0, "n_boot": 100}, progress=False)
     m = json.loads((run/"metrics.json").read_text())
     assert m["patients"] == 9 and not m["simulated"]
 

@@ -12,7 +12,7 @@ from ..core import DataError, ParameterError, open_data, read_csv_table, record_
 
 # %% auto #0
 __all__ = ['MMOL_TO_MGDL', 'SENSOR_RANGE', 'PLAUSIBLE', 'OPTIONAL_COLUMNS', 'CGM_FORMATS', 'CONSENSUS_DAYS', 'CONSENSUS_WEAR',
-           'CGMData', 'detect_units', 'date_order', 'validate_cgm', 'load_cgm', 'to_grid', 'sufficiency',
+           'CGMData', 'detect_units', 'date_order', 'validate_cgm', 'load_cgm', 'd1namo', 'to_grid', 'sufficiency',
            'warn_if_insufficient']
 
 # %% ../../nbs/30_monitor.cgm.ipynb #59954c2a
@@ -303,6 +303,13 @@ def load_cgm(
     cg.files = [str(plain)]; record_input(plain)
     record_identifiers(cg.readings["id"].unique(), source=plain)   # a report that shows these ids is stopped before it is published
     return cg
+
+# %% ../../nbs/30_monitor.cgm.ipynb #d1a0b2c3
+def d1namo(**kwargs)->CGMData:
+    "D1NAMO's CGM (Dubosson et al. 2018, Creative Commons 4.0): 9 adults with type 1 diabetes, about 8,000 readings every 5 minutes, shipped in data_samples"
+    from medai.core import data_samples_dir
+    return load_cgm(data_samples_dir()/"d1namo.csv", **kwargs)
+
 
 # %% ../../nbs/30_monitor.cgm.ipynb #74c23038
 def to_grid(
