@@ -140,7 +140,7 @@ def _meal_minutes(meals:pd.DataFrame, ids:list, start:pd.Timestamp, minutes:int)
     np.add.at(out, (row[ok].astype(int), minute[ok].astype(int)), meals["carbs"].to_numpy(float)[ok])
     return out
 
-# %% ../../nbs/31_monitor.simulate.ipynb #b119bbe5
+# %% ../../nbs/31_monitor.simulate.ipynb #e8c1d0a2
 EXCLUDED_FROM_COHORT = {   # virtual patients left out of the default cohort, and why
     "child#008": "under the basal-bolus controller with simglucose's own therapy settings for this child (CR 15 g/U, CF 31 mg/dL/U "
                  "at 23.7 kg) the meal and correction boluses drive blood glucose to 0 mg/dL within two days, in simglucose itself as in "
@@ -148,6 +148,8 @@ EXCLUDED_FROM_COHORT = {   # virtual patients left out of the default cohort, an
                  "alone it holds at 151 mg/dL)",
 }
 
+
+# %% ../../nbs/31_monitor.simulate.ipynb #b119bbe5
 def simulate(
     patients:list|str|None=None,  # virtual patient names, a group ('adolescent', 'adult', 'child'), or None for the default cohort (all 30 but EXCLUDED_FROM_COHORT)
     days:float=14,               # simulated days
