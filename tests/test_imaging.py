@@ -93,7 +93,7 @@ def test_predict_cli_matches_the_trained_model(tmp_path):
     assert np.allclose(got, want, atol=1e-5)
 
 @pytest.mark.parametrize("study, params", [
-    ("breast_ultrasound_diagnosis", {"model": "compact_cnn", "epochs": 2, "dp_epochs": 2, "width": 0.25, "image_size": 32, "n_boot": 200, "n_explain": 2,
+    ("breast_ultrasound_diagnosis", {"model": "compact_cnn", "epochs": 2, "dp_epochs": 2, "dp_curve": [8.0, 3.0, 1.0], "width": 0.25, "image_size": 32, "n_boot": 200, "n_explain": 2,
                                      "statements": {"intended_use": "triage research only", "funding": "none"}}),
     ("lung_nodule_diagnosis", {"model": "compact_cnn", "epochs": 2, "width": 0.25, "n_boot": 200, "n_explain": 2}),
 ])
@@ -103,7 +103,7 @@ def test_imaging_case_studies_write_complete_reports(study, params):
     assert 0 <= metrics["auc"]["ci_low"] <= metrics["auc"]["value"] <= metrics["auc"]["ci_high"] <= 1
     real = study == "breast_ultrasound_diagnosis"   # its default data: the shipped BreastMNIST; the lung study's CT is simulated
     assert metrics["synthetic_data"] is (not real) and metrics["export_max_gap"] < 1e-4
-    if real:   # utility against privacy budget, default budgets 8, 3, 1 after the model without DP; the published figures beside the run
+    if real:   # utility against privacy budget, budgets 8, 3, 1 after the model without DP; the published figures beside the run
         published = pd.read_csv(run/"tables"/"published_comparison.csv")
         assert "ResNet-18 (28)" in set(published.method) and published.method.iloc[-1].startswith("this report")
         assert "MedMNIST v2 published a test AUC of 0.901" in (run/"report.html").read_text()
