@@ -819,6 +819,9 @@ def _(tmp):
 @case("a misspelled report parameter", ParameterError, "Did you mean 'seed'")
 def _(tmp): return lambda: run_report(tiny_study(tmp, "x = 1"), {"sed": 1}, progress=False)
 
+@case("an imaging study's dataset name misspelled", ReportError, "Did you mean 'breastmnist'")
+def _(tmp): return lambda: run_report("breast_ultrasound_diagnosis", {"dataset": "breastmnst"}, progress=False)
+
 @case("a report parameter of the wrong type", ParameterError, "seed")
 def _(tmp): return lambda: run_report(tiny_study(tmp, "x = 1"), {"seed": "zero"}, progress=False)
 

@@ -38,6 +38,15 @@ def test_case_studies_are_parameterized_reports():
         assert "parameters" in cells[1].get("metadata", {}).get("tags", []), f"{nb.name}: parameters cell second"
         assert not any("default_exp" in c.source for c in cells)
 
+def test_imaging_studies_read_dataset_one_way():
+    "Every imaging study reads its `dataset` parameter with load_study_images, so a misspelled name fails alike everywhere"
+    imaging = [nb for nb in _nbs("case_studies") if "medai.imaging" in nb.read_text()]
+    assert len(imaging) >= 3
+    for nb in imaging:
+        code = "\n".join(c.source for c in nbformat.read(nb, as_version=4).cells if c.cell_type == "code")
+        assert "load_study_images(dataset" in code, f"{nb.name}: read `dataset` with medai.imaging.data.load_study_images"
+        assert not re.search(r"dataset ==|dataset\.endswith", code), f"{nb.name}: branches on `dataset` itself"
+
 def test_wheel_ships_samples_and_case_studies(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
                    check=True, capture_output=True)

@@ -8,13 +8,13 @@ import json, os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np, pandas as pd
-from ..core import DataError, ParameterError, cache_dir, case_variants, data_samples_dir, did_you_mean, record_identifiers, record_input
+from ..core import DataError, ParameterError, cache_dir, case_variants, data_samples_dir, did_you_mean, list_datasets, load_dataset, record_identifiers, record_input
 
 # %% auto #0
-__all__ = ['SPLITS', 'IMAGE_SUFFIXES', 'INTENSITY', 'DECODERS', 'LUNG_WINDOW', 'MEDMNIST_PUBLISHED', 'ImageData', 'check_splits',
-           'make_splits', 'medmnist_path', 'load_medmnist', 'check_decodable', 'is_dicom', 'read_2d', 'prepare_2d',
-           'load_image_folder', 'check_dicom_series', 'load_volume', 'window_hu', 'nodule_crops',
-           'breast_ultrasound_phantom', 'breastmnist', 'lidc_phantom']
+__all__ = ['SPLITS', 'IMAGE_SUFFIXES', 'INTENSITY', 'DECODERS', 'LUNG_WINDOW', 'MEDMNIST_PUBLISHED', 'MEDMNIST_DATASETS',
+           'ImageData', 'check_splits', 'make_splits', 'medmnist_path', 'load_medmnist', 'check_decodable', 'is_dicom',
+           'read_2d', 'prepare_2d', 'load_image_folder', 'check_dicom_series', 'load_volume', 'window_hu',
+           'nodule_crops', 'breast_ultrasound_phantom', 'breastmnist', 'lidc_phantom', 'load_study_images']
 
 # %% ../../nbs/10_imaging.data.ipynb #ffa8e1c0
 SPLITS = ("train", "val", "test")
@@ -563,4 +563,30 @@ def lidc_phantom(size:int=28, **kwargs)->ImageData:
     data = nodule_crops(data_samples_dir()/"lidc_phantom"/"nodules.csv", size=size, **kwargs)
     data.origin = "semi-synthetic"   # simulated CT; real radiologists' contours and ratings
     return data
+
+
+# %% ../../nbs/10_imaging.data.ipynb #8cb6e1b6
+MEDMNIST_DATASETS = ("breastmnist",)   # registered MedMNIST files: they keep their own image size
+
+def load_study_images(
+    dataset:str,             # a registered dataset of `kind`, a key of `aliases`, a MedMNIST .npz, or a folder / CSV of the user's data
+    size:int,                # image edge (2D) or crop edge in voxels (3D) for phantoms, folders and CSVs; MedMNIST files keep theirs
+    seed:int=0,              # split seed for data without official splits
+    kind:str="images",       # 'images' (2D: folder or CSV of images) or 'volumes' (3D: CSV of nodule coordinates)
+    aliases:dict|None=None,  # short names the study accepts, e.g. {'phantom': 'breast_ultrasound_phantom'}
+    **options,               # more options for the user's folder / CSV loader (e.g. coords= for nodules)
+)->ImageData:
+    "The data a case study's `dataset` parameter names, read the same way by every imaging study"
+    if kind not in ("images", "volumes"): raise ParameterError(f"kind must be 'images' or 'volumes', got {kind!r}.")
+    aliases = aliases or {}
+    name = aliases.get(dataset, dataset)
+    registered = list_datasets(kind).name.tolist()
+    if name in registered: return load_dataset(name) if name in MEDMNIST_DATASETS else load_dataset(name, size=size)
+    path = Path(name).expanduser()
+    if path.suffix == ".npz": return load_medmnist(path)
+    if path.exists(): return (load_image_folder if kind == "images" else nodule_crops)(path, size=size, seed=seed, **options)
+    names = list(aliases) + registered
+    user = "a folder or CSV of images" if kind == "images" else "a CSV of nodule volumes and coordinates"
+    raise DataError(f"dataset {dataset!r} is neither a shipped dataset nor an existing file or folder.{did_you_mean(dataset, names)} "
+                    f"Give one of {', '.join(map(repr, names))}, a MedMNIST .npz file, or {user}.")
 
