@@ -4,12 +4,14 @@ Shalit et al.'s protocol (ICML 2017): each replication is split 63/27/10 into tr
 (seeded by the replication number); sqrt(PEHE) is reported within sample (training + validation) and out of
 sample (test), against the true effects mu1 - mu0. Same splits for every method, in one run:
 
-- medai: `EffectModel("tarnet")` (the default) and "dragonnet"; with `--transformer` also "tarnet_ft" (FT-Transformer
-  backbone, several times slower on a CPU). The networks train on the training part and stop early on the validation
-  part. TARNet's default sizes and learning rate were chosen by the factual validation MSE on replications 5, 8, 9
-  and 10 among thirteen settings of width, depth, learning rate, batch size, dropout and weight decay (single
-  networks; hidden 100/50 units with learning rate 3e-4 had the lowest mean validation MSE, 1.42 against 1.51 for
-  TARNet's original 200/100 units at 1e-3).
+- medai: `EffectModel("cfr")` (the default: TARNet with CFR's Wasserstein balancing penalty, Shalit et al. 2017),
+  "tarnet" and "dragonnet"; with `--transformer` also "tarnet_ft" (FT-Transformer backbone, several times slower on a
+  CPU). The networks train on the training part and stop early on the validation part. TARNet's default sizes and
+  learning rate were chosen by the factual validation MSE on replications 5, 8, 9 and 10 among thirteen settings of
+  width, depth, learning rate, batch size, dropout and weight decay (single networks; hidden 100/50 units with learning
+  rate 3e-4 had the lowest mean validation MSE, 1.42 against 1.51 for TARNet's original 200/100 units at 1e-3). CFR's
+  penalty weight (0.3, with arm-balancing sample weights) was chosen among 0.1, 0.3 and 1 on 10 development
+  replications generated with seeds 1001-1010, none of them scored here.
 - econml: DR-learner, causal forest DML and a T-learner (medai's nuisance models: gradient boosting, logistic
   regression), fitted on training + validation (they cross-fit internally).
 
@@ -22,11 +24,14 @@ effects per replication is compared (Kolmogorov-Smirnov) between the files and t
 Published out-of-sample sqrt(PEHE) on IHDP (Shalit et al. 2017, 1,000 replications): TARNet 0.95, CFR-WASS 0.76,
 BART 2.3, causal forest 3.8. Targets: medai's default at most 0.76 over 100 generated replications (CFR-WASS's
 published figure) and at most 0.70 over the 10 files; medai at least as good as the best econml estimator on both.
+`--search` reruns the choice of CFR's settings on the development replications (kept as results/ihdp_search.json).
+`--methods` runs a subset (the default always runs); `--jobs` runs replications in parallel, one thread each.
 Prints one JSON object as its last line; exits 0 even when a target is missed.
 """
-import argparse, time, warnings
+import argparse, inspect, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
+from joblib import Parallel, delayed
 from scipy.stats import ks_2samp
 from tqdm.auto import tqdm
 from medai.treatment.cate import EffectModel, pehe
@@ -34,7 +39,8 @@ from medai.treatment.data import ihdp_surface_b, load_ihdp
 from common import check, finish
 
 ROOT = Path(__file__).resolve().parents[1]
-MEDAI = ("tarnet", "dragonnet")
+MEDAI = ("tarnet", "cfr", "dragonnet")
+DEFAULT = inspect.signature(EffectModel).parameters["method"].default   # the checks score medai's default method
 ECONML = ("dr_learner", "causal_forest", "t_learner")
 HILL_GRID = (0, 0.1, 0.2, 0.3, 0.4)   # surface B's coefficient values (Hill 2011)
 
@@ -60,6 +66,39 @@ def run_replication(td, r:int, methods, small:dict)->list[dict]:
         rows.append(dict(method=m, replication=r, **score(model, td, np.r_[tr, va], te), seconds=time.perf_counter() - t0))
     return rows
 
+def replication(source, r:int, methods, small:dict)->tuple[list[dict], float]:
+    "One replication in a worker process: a shipped file (a path) or a generated one (None: seed r); its rows and the SD of its true effects"
+    import torch
+    torch.set_num_threads(1)   # the workers share the cores
+    warnings.filterwarnings("ignore")
+    td = load_ihdp(source) if source is not None else ihdp_surface_b(seed=r)
+    return run_replication(td, r, methods, small), float(td.true_effect.treated.std())
+
+SEARCH = {"tarnet": {}, "cfr, weight 0.1": dict(ipm=0.1, reweight=True), "cfr, weight 0.3": dict(ipm=0.3, reweight=True),
+          "cfr, weight 1": dict(ipm=1.0, reweight=True), "cfr, weight 0.3, no sample weights": dict(ipm=0.3)}
+DEVELOPMENT = range(1001, 1011)   # generated replications for choices; the benchmark scores seeds 1..N and the files
+
+def search_one(r:int, small:dict)->dict:
+    "Out-of-sample sqrt(PEHE) of each SEARCH setting on development replication r"
+    import torch
+    torch.set_num_threads(1)
+    warnings.filterwarnings("ignore")
+    td = ihdp_surface_b(seed=r)
+    tr, va, te = splits(len(td), r)
+    fit = lambda opts: EffectModel("tarnet", seed=0, n_boot=0, **opts, **small).fit(td.subset(tr), validation=td.subset(va))
+    return {name: score(fit(opts), td, np.r_[tr, va], te)["pehe_out"] for name, opts in SEARCH.items()}
+
+def search(jobs:int, quick:bool):
+    "CFR's penalty weight and sample weights, chosen on development replications (seeds 1001-1010), never on the scored ones"
+    seeds = list(DEVELOPMENT)[:2] if quick else list(DEVELOPMENT)
+    small = dict(n_models=2, epochs=50) if quick else {}
+    rows = list(tqdm(Parallel(n_jobs=jobs, return_as="generator")(delayed(search_one)(r, small) for r in seeds), total=len(seeds), desc="development replications"))
+    results = {name: dict(settings=opts, mean_pehe_out=round(float(np.mean([row[name] for row in rows])), 4), pehe_out=[round(row[name], 4) for row in rows])
+               for name, opts in SEARCH.items()}
+    best = min(results, key=lambda k: results[k]["mean_pehe_out"])
+    checks = [check("development sqrt(PEHE): best CFR setting minus TARNet", results[best]["mean_pehe_out"] - results["tarnet"]["mean_pehe_out"], 0.0, "lower")]
+    finish(dict(benchmark="ihdp_search", command="ihdp.py --search", development_seeds=seeds, checks=checks, best=best, results=results), quick)
+
 def file_surface(path:Path)->dict:
     "A shipped file's surface B coefficients, fitted exactly: mu1 = X b - omega, log mu0 = (X + 0.5) b"
     d = pd.read_csv(path, header=None).to_numpy()
@@ -78,7 +117,11 @@ def main():
     ap.add_argument("--quick", action="store_true", help="a small run for smoke tests (2 files, 2 generated replications, small ensembles)")
     ap.add_argument("--replications", type=int, default=100, help="replications generated with ihdp_surface_b (seeds 1..N)")
     ap.add_argument("--transformer", action="store_true", help="also the FT-Transformer backbone (slow on a CPU)")
+    ap.add_argument("--methods", nargs="+", default=None, help=f"only these methods (default: {' '.join(MEDAI + ECONML)}; the default, {DEFAULT}, always runs)")
+    ap.add_argument("--jobs", type=int, default=2, help="replications run in parallel, one thread each")
+    ap.add_argument("--search", action="store_true", help="CFR's settings on development replications (seeds 1001-1010) instead of the benchmark")
     a = ap.parse_args()
+    if a.search: search(a.jobs, a.quick); return
     if a.replications < 1: ap.error(f"--replications must be at least 1, got {a.replications}")
     folder = a.data_root/"treatment"/"ihdp"
     files = [folder/f"ihdp_npci_{r}.csv" for r in range(1, (2 if a.quick else 10) + 1)]
@@ -88,32 +131,35 @@ def main():
     n_gen = 2 if a.quick else a.replications
     small = dict(n_models=2, epochs=50) if a.quick else {}
     methods = MEDAI + (("tarnet_ft",) if a.transformer else ()) + ECONML
+    if a.methods:
+        unknown = set(a.methods) - set(methods)
+        if unknown: ap.error(f"unknown methods {sorted(unknown)}; choose among {' '.join(methods)}")
+        methods = tuple(m for m in methods if m in a.methods or m == DEFAULT)
     t0 = time.perf_counter()
-    file_rows, gen_rows = [], []
-    for r, f in enumerate(tqdm(files, desc="IHDP files"), 1): file_rows += run_replication(load_ihdp(f), r, methods, small)
-    sd_gen = []
-    for r in tqdm(range(1, n_gen + 1), desc="generated replications"):
-        td = ihdp_surface_b(seed=r)
-        gen_rows += run_replication(td, r, methods, small)
-        sd_gen.append(float(td.true_effect.treated.std()))
+    tasks = [(f, r) for r, f in enumerate(files, 1)] + [(None, r) for r in range(1, n_gen + 1)]
+    work = Parallel(n_jobs=a.jobs, return_as="generator")(delayed(replication)(f, r, methods, small) for f, r in tasks)
+    done = list(tqdm(work, total=len(tasks), desc="IHDP replications (files, then generated)"))
+    file_rows = [row for rows, _ in done[:len(files)] for row in rows]
+    gen_rows = [row for rows, _ in done[len(files):] for row in rows]
+    sd_gen = [sd for _, sd in done[len(files):]]
     files_mean, gen_mean = means(file_rows), means(gen_rows)
     # the generated replications against the files: same surface form, same spread of true effects
     surfaces = [file_surface(f) for f in files]
     coef = np.concatenate([s["coefficients"] for s in surfaces])
     sd_files = [float(load_ihdp(f).true_effect.treated.std()) for f in files]
     ks = ks_2samp(sd_files, sd_gen)
-    best = lambda mean: min(mean[m]["pehe_out"] for m in ECONML)
-    checks = [check(f"out-of-sample sqrt(PEHE), {n_gen} generated replications", gen_mean["tarnet"]["pehe_out"], 0.76, "lower"),
-              check("medai default minus best econml, out-of-sample sqrt(PEHE), generated replications", gen_mean["tarnet"]["pehe_out"] - best(gen_mean), 0.0, "lower"),
-              check(f"medai default (tarnet) out-of-sample sqrt(PEHE), mean over the {len(files)} files", files_mean["tarnet"]["pehe_out"], 0.70, "lower"),
-              check("medai default minus best econml, out-of-sample sqrt(PEHE), files", files_mean["tarnet"]["pehe_out"] - best(files_mean), 0.0, "lower"),
+    best = lambda mean: min((mean[m]["pehe_out"] for m in ECONML if m in mean), default=np.nan)
+    checks = [check(f"out-of-sample sqrt(PEHE), {n_gen} generated replications", gen_mean[DEFAULT]["pehe_out"], 0.76, "lower"),
+              check("medai default minus best econml, out-of-sample sqrt(PEHE), generated replications", gen_mean[DEFAULT]["pehe_out"] - best(gen_mean), 0.0, "lower"),
+              check(f"medai default ({DEFAULT}) out-of-sample sqrt(PEHE), mean over the {len(files)} files", files_mean[DEFAULT]["pehe_out"], 0.70, "lower"),
+              check("medai default minus best econml, out-of-sample sqrt(PEHE), files", files_mean[DEFAULT]["pehe_out"] - best(files_mean), 0.0, "lower"),
               check("KS p-value, per-replication SD of the true effects, generated vs files", ks.pvalue, 0.01, "higher")]
     summary = (f"out-of-sample (within-sample) sqrt(PEHE), mean over {n_gen} generated replications: "
                + ", ".join(f"{m} {v['pehe_out']:.3f} ({v['pehe_in']:.3f})" for m, v in gen_mean.items())
                + f"; over the {len(files)} files: " + ", ".join(f"{m} {v['pehe_out']:.3f} ({v['pehe_in']:.3f})" for m, v in files_mean.items())
                + f". SD of the true effects per replication, median (IQR): files {np.median(sd_files):.2f} ({np.quantile(sd_files, .25):.2f}-{np.quantile(sd_files, .75):.2f}),"
                f" generated {np.median(sd_gen):.2f} ({np.quantile(sd_gen, .25):.2f}-{np.quantile(sd_gen, .75):.2f}); {time.perf_counter() - t0:.0f} s")
-    finish(dict(benchmark="ihdp", replications=dict(files=len(files), generated=n_gen), checks=checks, summary=summary,
+    finish(dict(benchmark="ihdp", default=DEFAULT, methods=list(methods), replications=dict(files=len(files), generated=n_gen), checks=checks, summary=summary,
                 mean=dict(files=files_mean, generated=gen_mean), runs=dict(files=file_rows, generated=gen_rows),
                 surface_check=dict(files_max_residual=max(s["max_residual"] for s in surfaces), same_coefficients_in_mu0_and_mu1=all(s["same_in_both"] for s in surfaces),
                                    coefficients_on_hill_grid=bool(np.isin(coef.round(6), HILL_GRID).all()),

@@ -667,6 +667,16 @@ def _(tmp):
     from medai.treatment.cate import TARNet
     return lambda: TARNet(dragonnet=True, dp=DPConfig(epsilon=4)).fit(np.zeros((20, 2)), np.r_[[0]*10, [1]*10], np.zeros(20))
 
+@case("CFR asked for differential privacy", ParameterError, "cannot train CFR")
+def _(tmp):
+    import numpy as np
+    from medai.engine import DPConfig
+    from medai.treatment.cate import EffectModel
+    from medai.treatment.data import TreatmentData
+    X = pd.DataFrame({"age": np.linspace(40, 80, 20)})
+    td = TreatmentData(X, pd.Series(["a", "b"]*10), "continuous", y=pd.Series(np.arange(20.0)))
+    return lambda: EffectModel("cfr", dp=DPConfig(epsilon=4)).fit(td)
+
 @case("an unknown column role", ParameterError, "Unknown column role")
 def _(tmp):
     f = cohort(tmp)

@@ -16,9 +16,9 @@ from medai.treatment.survival import DeepSurv, SurvivalEnsemble
 
 SURVIVAL = [DeepSurv(epochs=20), SurvivalEnsemble(members=("cox",))]
 FORECASTERS = [Persistence(), LinearAR(), GradientBoosting(), ARIMAForecaster(orders=((1, 1, 0),)), NeuralForecaster(epochs=1, show_progress=False)]
-ESTIMATORS = SURVIVAL + FORECASTERS + [TARNet(n_models=1, epochs=5)]
+ESTIMATORS = SURVIVAL + FORECASTERS + [TARNet(n_models=1, epochs=5), TARNet(n_models=1, epochs=5, ipm=0.3, reweight=True)]
 
-@pytest.mark.parametrize("est", ESTIMATORS, ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize("est", ESTIMATORS, ids=lambda e: type(e).__name__ + ("_cfr" if getattr(e, "ipm", 0) else ""))
 def test_init_only_stores_its_arguments(est):
     name = type(est).__name__
     for check in (check_no_attributes_set_in_init, check_get_params_invariance, check_set_params, check_parameters_default_constructible):
@@ -44,7 +44,7 @@ def _data(est):
     if isinstance(est, TARNet): return _effect_data()
     return _survival_data() if isinstance(est, (DeepSurv, SurvivalEnsemble)) else _cgm_data()
 
-@pytest.mark.parametrize("est", ESTIMATORS, ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize("est", ESTIMATORS, ids=lambda e: type(e).__name__ + ("_cfr" if getattr(e, "ipm", 0) else ""))
 def test_fit_returns_self_learns_underscored_state_and_keeps_settings(est):
     est = clone(est)
     before = {k: repr(v) for k, v in est.get_params().items()}

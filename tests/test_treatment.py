@@ -164,3 +164,14 @@ def test_ihdp_benchmark_quick_run():
         assert len(result["checks"]) == 5 and all("met" in c for c in result["checks"])
         assert "out-of-sample sqrt(PEHE), 2 generated replications" in [c["name"] for c in result["checks"]]
         assert result["surface_check"]["coefficients_on_hill_grid"] and result["surface_check"]["files_max_residual"] < 1e-6
+
+def test_study_offers_exactly_the_librarys_estimators():
+    "The treatment study's `method` and `model` choices are the library's own lists, so a new estimator is offered in the report"
+    import ast
+    from medai.report import notebook_parameters
+    from medai.treatment.cate import EFFECT_METHODS
+    from medai.treatment.survival import SURVIVAL_MODELS
+    params = notebook_parameters("treatment_planning")
+    choices = lambda name: [c.value for c in ast.parse(params[name].annotation, mode="eval").body.slice.elts]
+    assert choices("method") == list(EFFECT_METHODS) and params["method"].default == "cfr"
+    assert choices("model") == list(SURVIVAL_MODELS)

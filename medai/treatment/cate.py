@@ -13,8 +13,8 @@ from ..engine import DPConfig, IndexBatches, Trainer
 from .data import TreatmentData, preprocessor, transform
 
 # %% auto #0
-__all__ = ['ECONML_METHODS', 'NETWORK_METHODS', 'EFFECT_METHODS', 'mlp', 'FTTransformer', 'TARNet', 'outcome_model', 'arm_model',
-           'econml_estimator', 'EffectModel', 'pehe', 'effect_accuracy']
+__all__ = ['ECONML_METHODS', 'NETWORK_METHODS', 'EFFECT_METHODS', 'mlp', 'FTTransformer', 'wasserstein', 'TARNet',
+           'outcome_model', 'arm_model', 'econml_estimator', 'EffectModel', 'pehe', 'effect_accuracy']
 
 # %% ../../nbs/25_treatment.cate.ipynb #30a15d2c
 def mlp(d_in:int, widths:tuple, dropout:float=0.0)->nn.Sequential:
@@ -40,6 +40,20 @@ class FTTransformer(nn.Module):
         tokens = torch.cat([self.cls.expand(len(x), -1, -1), tokens], 1)
         return self.norm(self.encoder(tokens)[:, 0])
 
+# %% ../../nbs/25_treatment.cate.ipynb #2716c2e9
+def wasserstein(a:torch.Tensor, b:torch.Tensor, lam:float=10.0, its:int=10)->torch.Tensor:
+    "Entropy-regularized Wasserstein-1 distance between point clouds a (n, d) and b (m, d), uniform weights (Sinkhorn; plan fixed in backward)"
+    cost = torch.cdist(a, b)
+    with torch.no_grad():
+        kernel = torch.exp(-lam*cost/cost.mean().clamp_min(1e-8))
+        p, q = torch.full((len(a),), 1/len(a)), torch.full((len(b),), 1/len(b))
+        v = torch.ones(len(b))
+        for _ in range(its):
+            u = p/(kernel @ v).clamp_min(1e-30); v = q/(kernel.T @ u).clamp_min(1e-30)
+        plan = u[:, None]*kernel*v[None, :]
+    return (plan*cost).sum()
+
+
 # %% ../../nbs/25_treatment.cate.ipynb #f7a953a1
 class _TarNetModule(nn.Module):
     def __init__(self, d_in:int, n_arms:int, cfg):
@@ -49,23 +63,27 @@ class _TarNetModule(nn.Module):
         self.heads = nn.ModuleList([nn.Sequential(mlp(d_rep, (cfg.head_hidden,)*2, cfg.dropout), nn.Linear(cfg.head_hidden, 1)) for _ in range(n_arms)])
         self.propensity = nn.Linear(d_rep, n_arms) if cfg.dragonnet else None
         self.epsilon = nn.Parameter(torch.zeros(1)) if cfg.dragonnet else None   # targeted regularization's fluctuation
+        self.unit_norm = bool(cfg.ipm)   # CFR: representations on the unit sphere, so the penalty cannot be met by shrinking them
 
     def forward(self, x):
+        "Each arm's predicted outcome, the propensity logits (Dragonnet) and the representation"
         z = self.representation(x)
-        return torch.cat([h(z) for h in self.heads], 1), (self.propensity(z) if self.propensity is not None else None)
+        if self.unit_norm: z = z/z.norm(dim=1, keepdim=True).clamp_min(1e-8)
+        return torch.cat([h(z) for h in self.heads], 1), (self.propensity(z) if self.propensity is not None else None), z
 
 # %% ../../nbs/25_treatment.cate.ipynb #52cb6871
 class TARNet(BaseEstimator):
-    "TARNet / Dragonnet for any number of arms, as a deep ensemble; fit on numeric X, integer arms t (0 = reference), outcome y"
+    "TARNet / CFR / Dragonnet for any number of arms, as a deep ensemble; fit on numeric X, integer arms t (0 = reference), outcome y"
     BACKBONES = ("mlp", "ft_transformer")
     def __init__(self, backbone:str="mlp", dragonnet:bool=False, hidden:int=100, head_hidden:int=50, n_layers:int=3,
                  d_token:int=32, n_heads:int=4, dropout:float=0.0, lr:float=3e-4, weight_decay:float=1e-4, batch_size:int=64,
                  epochs:int=1000, patience:int=60, alpha:float=1.0, beta:float=1.0, n_models:int=5, val_fraction:float=0.3,
-                 bootstrap:bool=False, seed:int=0, show_progress:bool=False, dp=None):
+                 bootstrap:bool=False, ipm:float=0.0, reweight:bool=False, seed:int=0, show_progress:bool=False, dp=None):
         self.backbone, self.dragonnet, self.hidden, self.head_hidden, self.n_layers = backbone, dragonnet, hidden, head_hidden, n_layers
         self.d_token, self.n_heads, self.dropout, self.lr, self.weight_decay, self.batch_size = d_token, n_heads, dropout, lr, weight_decay, batch_size
         self.epochs, self.patience, self.alpha, self.beta, self.n_models, self.val_fraction = epochs, patience, alpha, beta, n_models, val_fraction
         self.bootstrap, self.seed, self.show_progress = bootstrap, seed, show_progress
+        self.ipm, self.reweight = ipm, reweight   # CFR (Shalit et al. 2017): Wasserstein penalty between arms' representations; arm-balancing sample weights
         self.dp = dp   # medai.engine.DPConfig: DP-SGD, the budget split evenly over the ensemble's members (they see the same data)
 
     def _check_params(self):
@@ -73,11 +91,15 @@ class TARNet(BaseEstimator):
         if self.backbone not in self.BACKBONES: raise ParameterError(f"Unknown backbone {self.backbone!r}.{did_you_mean(self.backbone, self.BACKBONES)} Use one of {self.BACKBONES}.")
         if self.n_models < 1 or self.epochs < 1 or not 0 < self.val_fraction < 1: raise ParameterError("n_models and epochs must be at least 1, val_fraction in (0, 1).")
         if self.dp is not None and self.dragonnet: raise ParameterError("dp= trains TARNet; the Dragonnet's targeted-regularization parameter has no per-sample gradients in Opacus.")
+        if self.ipm < 0: raise ParameterError(f"ipm is the weight of CFR's balancing penalty: 0 (TARNet) or more, got {self.ipm}.")
+        if self.dp is not None and self.ipm: raise ParameterError("dp= cannot train CFR: its balancing penalty couples the samples of a batch, so per-sample gradients do not bound one patient's influence. Use ipm=0.")
 
     def _loss(self, net, x, t, y):
-        mu, logit_e = net(x)
+        mu, logit_e, z = net(x)
         q = mu.gather(1, t[:, None]).squeeze(1)      # prediction under the arm received
-        loss = nn.functional.binary_cross_entropy_with_logits(q, y) if self.binary_ else nn.functional.mse_loss(q, y)
+        fit = nn.functional.binary_cross_entropy_with_logits(q, y, reduction="none") if self.binary_ else (q - y)**2
+        loss = (fit*self.weights_[t]).sum()/self.weights_[t].sum()
+        if self.ipm: loss = loss + self.ipm*sum(wasserstein(z[t == a], z[t == 0]) for a in range(1, mu.shape[1]) if (t == a).any() and (t == 0).any())
         if logit_e is not None:
             loss = loss + self.alpha*nn.functional.cross_entropy(logit_e, t)
             if mu.shape[1] == 2 and self.beta and not self.binary_:
@@ -136,6 +158,8 @@ def _tarnet_fit(self, X, t, y, validation:tuple|None=None):
     self.n_arms_ = int(t.max()) + 1
     if len(np.unique(t)) != self.n_arms_: raise DataError(f"Arms must be coded 0..{self.n_arms_ - 1}, each with patients; found {sorted(np.unique(t))}.")
     self.binary_ = bool(np.isin(y, [0, 1]).all())
+    share = np.bincount(t, minlength=self.n_arms_)/len(t)       # CFR's weights: each arm counts as if it held 1/n_arms of the patients
+    self.weights_ = torch.as_tensor(1/(self.n_arms_*share) if self.reweight else np.ones(self.n_arms_), dtype=torch.float32)
     self.y_mean_, self.y_sd_ = (0.0, 1.0) if self.binary_ else (float(y.mean()), float(y.std()) or 1.0)
     scale = lambda v: ((np.asarray(v, np.float32) - self.y_mean_)/self.y_sd_).astype(np.float32)
     n = len(y)
@@ -213,7 +237,7 @@ def econml_estimator(name:str, seed:int=0, n_boot:int=50):
     raise ParameterError(f"Unknown econml method {name!r}.{did_you_mean(name, ECONML_METHODS)} Methods: {', '.join(ECONML_METHODS)}.")
 
 # %% ../../nbs/25_treatment.cate.ipynb #107e8340
-NETWORK_METHODS = {"tarnet": dict(), "dragonnet": dict(dragonnet=True), "tarnet_ft": dict(backbone="ft_transformer"),
+NETWORK_METHODS = {"tarnet": dict(), "cfr": dict(ipm=0.3, reweight=True), "dragonnet": dict(dragonnet=True), "tarnet_ft": dict(backbone="ft_transformer"),
                    "dragonnet_ft": dict(backbone="ft_transformer", dragonnet=True)}
 EFFECT_METHODS = tuple(NETWORK_METHODS) + ECONML_METHODS
 
@@ -228,7 +252,7 @@ def _check_options(method:str, params:dict)->None:
 # %% ../../nbs/25_treatment.cate.ipynb #29ba14e3
 class EffectModel:
     "Individual treatment effects on a continuous or binary outcome, with intervals, from any of EFFECT_METHODS"
-    def __init__(self, method:str="tarnet", seed:int=0, n_boot:int=50, **params):
+    def __init__(self, method:str="cfr", seed:int=0, n_boot:int=50, **params):
         if method not in EFFECT_METHODS: raise ParameterError(f"Unknown effect method {method!r}.{did_you_mean(method, EFFECT_METHODS)} Methods: {', '.join(EFFECT_METHODS)}.")
         _check_options(method, params)
         self.method, self.seed, self.n_boot, self.params = method, seed, n_boot, params

@@ -185,7 +185,7 @@ class SurvivalXLearner:
         return out
 
 # %% ../../nbs/24_treatment.policy.ipynb #f8bf9062
-def held_out_effects(td:TreatmentData, horizon:float|None=None, model:str="cox", folds:int=5, seed:int=0, method:str="tarnet", **params)->pd.DataFrame:
+def held_out_effects(td:TreatmentData, horizon:float|None=None, model:str="cox", folds:int=5, seed:int=0, method:str="cfr", **params)->pd.DataFrame:
     """Each patient's effects, predicted by a learner fitted without that patient: for survival, RMST gains from the
     DR-learner; otherwise `effect[arm]` from `EffectModel(method, **params)`"""
     from medai.treatment.cate import EffectModel
