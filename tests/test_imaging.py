@@ -118,6 +118,7 @@ def test_imaging_case_studies_write_complete_reports(study, params):
     assert meta["classes"][-1] == "malignant" and "auc" in meta["metrics"]
     html = (run/"report.html").read_text()
     assert ("These results are on simulated" not in html) if real else ("simulated" in html.lower())   # the banner only on simulated images
+    assert ("read these maps as hypotheses" in html) is (study == "lung_nodule_diagnosis")           # the 3D localization caveat
     # publication: model card and both checklists, what the run cannot know left to the authors, statements used
     card = (run/"model_card.md").read_text()
     assert ("synthetic" in card) is (not real) and "auc" in card

@@ -57,8 +57,11 @@ def _explanations(self:DiagnosisStudy, n:int=6)->tuple:
     self.n_explained = len(pick)
     rho = "" if np.isnan(self.check["mean_spearman"]) else (f"; for the others, the mean Spearman correlation with the trained network's maps is "
                                                            f"**{self.check['mean_spearman']:.2f}** (near 0: the maps depend on the learned weights)")
+    caveat = (" In 3D, medai's localization benchmark (`benchmarks/explain.py`, nodules at known places) finds that Grad-CAM and gradient "
+              "saliency do not point at the nodule and occlusion does only in part: read these maps as hypotheses, not as where the model looked."
+              if self.test.images.ndim == 5 else "")
     return fig, (f"Grad-CAM maps layer `{self.check['target_layer']}`. "
-                 f"Sanity check: {self.check['n_flat']} of {len(pick)} randomized maps are flat (no structure left){rho}.")
+                 f"Sanity check: {self.check['n_flat']} of {len(pick)} randomized maps are flat (no structure left){rho}.{caveat}")
 DiagnosisStudy.explanations = _explanations
 
 # %% ../../nbs/14b_imaging.study.ipynb #6bc33dc7
