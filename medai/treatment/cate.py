@@ -53,7 +53,6 @@ def wasserstein(a:torch.Tensor, b:torch.Tensor, lam:float=10.0, its:int=10)->tor
         plan = u[:, None]*kernel*v[None, :]
     return (plan*cost).sum()
 
-
 # %% ../../nbs/25_treatment.cate.ipynb #f7a953a1
 class _TarNetModule(nn.Module):
     def __init__(self, d_in:int, n_arms:int, cfg):
