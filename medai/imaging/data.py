@@ -586,6 +586,9 @@ def load_study_images(
     if path.suffix == ".npz": return load_medmnist(path)
     if path.exists(): return (load_image_folder if kind == "images" else nodule_crops)(path, size=size, seed=seed, **options)
     names = list(aliases) + registered
+    everything = list_datasets()
+    elsewhere = everything.loc[everything.name == name, "kind"]
+    if len(elsewhere): raise DataError(f"dataset {dataset!r} is of kind {elsewhere.iloc[0]!r}, but this study needs {kind!r}: give one of {', '.join(map(repr, names))} or your own files.")
     user = "a folder or CSV of images" if kind == "images" else "a CSV of nodule volumes and coordinates"
     raise DataError(f"dataset {dataset!r} is neither a shipped dataset nor an existing file or folder.{did_you_mean(dataset, names)} "
                     f"Give one of {', '.join(map(repr, names))}, a MedMNIST .npz file, or {user}.")
