@@ -166,12 +166,12 @@ def test_ihdp_benchmark_quick_run():
         assert result["surface_check"]["coefficients_on_hill_grid"] and result["surface_check"]["files_max_residual"] < 1e-6
 
 def test_study_offers_exactly_the_librarys_estimators():
-    "The treatment study's `method` and `model` choices are the library's own lists, so a new estimator is offered in the report"
-    import ast
+    "The treatment study's `method` and `model` choices are the library's own lists and its default the library's, so a new estimator is offered in the report"
+    import ast, inspect
     from medai.report import notebook_parameters
-    from medai.treatment.cate import EFFECT_METHODS
+    from medai.treatment.cate import EFFECT_METHODS, EffectModel
     from medai.treatment.survival import SURVIVAL_MODELS
     params = notebook_parameters("treatment_planning")
     choices = lambda name: [c.value for c in ast.parse(params[name].annotation, mode="eval").body.slice.elts]
-    assert choices("method") == list(EFFECT_METHODS) and params["method"].default == "cfr"
+    assert choices("method") == list(EFFECT_METHODS) and params["method"].default == inspect.signature(EffectModel).parameters["method"].default
     assert choices("model") == list(SURVIVAL_MODELS)
