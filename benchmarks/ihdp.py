@@ -160,7 +160,7 @@ def main():
                + f". SD of the true effects per replication, median (IQR): files {np.median(sd_files):.2f} ({np.quantile(sd_files, .25):.2f}-{np.quantile(sd_files, .75):.2f}),"
                f" generated {np.median(sd_gen):.2f} ({np.quantile(sd_gen, .25):.2f}-{np.quantile(sd_gen, .75):.2f}); {time.perf_counter() - t0:.0f} s")
     left_out = sorted(set(MEDAI + ECONML) - set(methods))   # a partial run prints its figures but is not kept in results/
-    finish(dict(benchmark="ihdp", default=DEFAULT, methods=list(methods), skipped=f"methods left out: {', '.join(left_out)}" if left_out else None, replications=dict(files=len(files), generated=n_gen), checks=checks, summary=summary,
+    finish(dict(benchmark="ihdp", default=DEFAULT, methods=list(methods), **({"skipped": f"methods left out: {', '.join(left_out)}"} if left_out else {}), replications=dict(files=len(files), generated=n_gen), checks=checks, summary=summary,
                 mean=dict(files=files_mean, generated=gen_mean), runs=dict(files=file_rows, generated=gen_rows),
                 surface_check=dict(files_max_residual=max(s["max_residual"] for s in surfaces), same_coefficients_in_mu0_and_mu1=all(s["same_in_both"] for s in surfaces),
                                    coefficients_on_hill_grid=bool(np.isin(coef.round(6), HILL_GRID).all()),

@@ -14,7 +14,8 @@ from ..core import DataError, ParameterError, cache_dir, case_variants, data_sam
 __all__ = ['SPLITS', 'IMAGE_SUFFIXES', 'INTENSITY', 'DECODERS', 'LUNG_WINDOW', 'MEDMNIST_PUBLISHED', 'MEDMNIST_DATASETS',
            'ImageData', 'check_splits', 'make_splits', 'medmnist_path', 'load_medmnist', 'check_decodable', 'is_dicom',
            'read_2d', 'prepare_2d', 'load_image_folder', 'check_dicom_series', 'load_volume', 'window_hu',
-           'nodule_crops', 'breast_ultrasound_phantom', 'breastmnist', 'lidc_phantom', 'load_study_images']
+           'nodule_crops', 'breast_ultrasound_phantom', 'medmnist_name', 'breastmnist', 'lidc_phantom',
+           'load_study_images']
 
 # %% ../../nbs/10_imaging.data.ipynb #ffa8e1c0
 SPLITS = ("train", "val", "test")
@@ -553,6 +554,10 @@ MEDMNIST_PUBLISHED = {   # test AUC and accuracy on the official test split (Yan
                     dict(method="ResNet-50 (28)", test_auc=0.857, test_acc=0.812), dict(method="auto-sklearn", test_auc=0.836, test_acc=0.803),
                     dict(method="AutoKeras", test_auc=0.871, test_acc=0.831), dict(method="Google AutoML Vision", test_auc=0.919, test_acc=0.861)],
 }
+
+def medmnist_name(data:ImageData)->str|None:
+    "The MedMNIST dataset (e.g. 'breastmnist') that `data` was loaded from by `load_medmnist`, else None: what MEDMNIST_PUBLISHED is keyed by"
+    return Path(data.files[0]).stem if data.source.startswith("MedMNIST ") and data.files else None
 
 def breastmnist(**kwargs)->ImageData:
     "BreastMNIST (MedMNIST v2, CC BY 4.0): 780 real breast-ultrasound images, 28x28, official splits 546/78/156, shipped in data_samples"
