@@ -14,7 +14,7 @@ from ..core import ParameterError
 # %% auto #0
 __all__ = ['CAM_METHODS', 'SALIENCY_METHODS', 'layer_resolutions', 'cam_layer', 'last_conv_layer', 'gradcam', 'occlusion',
            'saliency', 'randomized_copy', 'rank_similarity', 'sanity_check', 'show_maps', 'cascading_randomization',
-           'pointing_game', 'energy_in_mask', 'localization', 'explain_examples']
+           'flat_maps', 'pointing_game', 'energy_in_mask', 'localization', 'explain_examples']
 
 # %% ../../nbs/15_imaging.explain.ipynb #521dd6e3
 def layer_resolutions(
@@ -57,6 +57,11 @@ def last_conv_layer(model:nn.Module)->str:
 # %% ../../nbs/15_imaging.explain.ipynb #51c3aaac
 CAM_METHODS = {"gradcam": "GradCAM", "gradcam++": "GradCAMpp"}   # monai.visualize classes
 
+def _scale_to_max(maps:torch.Tensor)->torch.Tensor:
+    "Each (ReLU'd, non-negative) map divided by its maximum; an all-zero map stays zero"
+    peak = maps.flatten(1).amax(1).view(-1, *[1]*(maps.ndim - 1))
+    return torch.where(peak > 0, maps/peak.clamp_min(1e-12), torch.zeros_like(maps))
+
 def gradcam(
     model:nn.Module,          # a trained classifier
     images:np.ndarray|torch.Tensor, # (N, C, *spatial)
@@ -72,7 +77,9 @@ def gradcam(
         raise ParameterError(f"Unknown method {method!r}.{did_you_mean(method, CAM_METHODS)} Methods: {', '.join(CAM_METHODS)}.")
     x = torch.as_tensor(np.asarray(images, dtype=np.float32))
     model = copy.deepcopy(model).eval()  # the CAM hooks the module; keep the caller's model clean (e.g. for export)
-    cam = getattr(monai.visualize, CAM_METHODS[method])(nn_module=model, target_layers=target_layer or cam_layer(model, tuple(x.shape[1:]), min_size))
+    # MONAI's default postprocessing maps (min, max) to (1, 0): it flips the map (MONAI tutorials issue #1796). Scale by the maximum instead.
+    cam = getattr(monai.visualize, CAM_METHODS[method])(nn_module=model, target_layers=target_layer or cam_layer(model, tuple(x.shape[1:]), min_size),
+                                                        postprocessing=_scale_to_max)
     classes = np.broadcast_to(np.asarray(class_idx), (len(x),))
     out = np.zeros((len(x), *x.shape[2:]), np.float32)
     # MONAI's GradCAMpp broadcasts the class scores (N,) against the last spatial axis, right only for one image at a time
@@ -205,17 +212,24 @@ def cascading_randomization(
     return pd.DataFrame(rows)
 
 # %% ../../nbs/15_imaging.explain.ipynb #724cb06e
+def flat_maps(maps:np.ndarray)->np.ndarray:
+    "(N,) bool: which maps are constant or hold NaN/inf, so have no most salient point (e.g. a Grad-CAM that ReLU zeroed)"
+    flat = np.asarray(maps, float).reshape(len(maps), -1)
+    return ~np.isfinite(flat).all(1) | (np.nan_to_num(np.ptp(flat, 1), nan=0) < 1e-8)
+
 def pointing_game(
     maps:np.ndarray,          # (N, *spatial) saliency maps
     masks:np.ndarray,         # (N, *spatial) bool: where each lesion is
     tolerance:int=0,          # pixels (voxels) around the mask that still count as a hit
 )->np.ndarray:                # (N,) bool: the map's most salient point is on the lesion
-    "Zhang et al.'s pointing game: is each map's maximum on the lesion?"
+    "Zhang et al.'s pointing game: is each map's maximum on the lesion? A flat (or non-finite) map points nowhere: a miss"
     from scipy import ndimage
     maps, masks = np.asarray(maps), np.asarray(masks, bool)
     if maps.shape != masks.shape: raise ParameterError(f"maps {maps.shape} and masks {masks.shape} differ: give one mask per map, of the map's size.")
     if tolerance: masks = np.stack([ndimage.distance_transform_edt(~m) <= tolerance for m in masks])   # Euclidean, as Zhang et al.
-    return masks.reshape(len(masks), -1)[np.arange(len(maps)), maps.reshape(len(maps), -1).argmax(1)]
+    flat = flat_maps(maps)
+    peak = np.nan_to_num(maps.reshape(len(maps), -1), nan=-np.inf).argmax(1)
+    return masks.reshape(len(masks), -1)[np.arange(len(maps)), peak] & ~flat
 
 # %% ../../nbs/15_imaging.explain.ipynb #5310812e
 def energy_in_mask(
@@ -233,11 +247,11 @@ def localization(
     maps:dict,                # name -> (N, *spatial) maps of the same images
     masks:np.ndarray,         # (N, *spatial) bool lesion masks
     tolerance:int=0,          # see `pointing_game`
-)->pd.DataFrame:              # per kind of map: pointing-game hit rate, mean energy inside the mask, and chance
+)->pd.DataFrame:              # per kind of map: pointing-game hit rate, mean energy inside the mask, share of flat maps, and chance
     "Pointing game and energy inside the mask for each kind of map, beside what a uniform map scores"
     chance = float(np.asarray(masks, bool).reshape(len(masks), -1).mean(1).mean())
     return pd.DataFrame({k: dict(hit_rate=float(pointing_game(m, masks, tolerance).mean()), energy_in_mask=float(np.nanmean(energy_in_mask(m, masks))),
-                                 chance=chance, images=len(m)) for k, m in maps.items()}).T
+                                 flat=float(flat_maps(m).mean()), chance=chance, images=len(m)) for k, m in maps.items()}).T
 
 # %% ../../nbs/15_imaging.explain.ipynb #c9f918b6
 def explain_examples(
