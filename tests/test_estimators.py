@@ -10,12 +10,13 @@ from sklearn.base import clone
 from sklearn.utils.estimator_checks import (check_get_params_invariance, check_no_attributes_set_in_init,
                                             check_parameters_default_constructible, check_set_params)
 from medai.core import load_dataset
-from medai.monitor.forecast import ARIMAForecaster, GradientBoosting, LinearAR, NeuralForecaster, Persistence, assign_splits
+from medai.monitor.forecast import ARIMAForecaster, BlendAR, GradientBoosting, LinearAR, NeuralForecaster, Persistence, assign_splits
 from medai.treatment.cate import TARNet
 from medai.treatment.survival import DeepSurv, SurvivalEnsemble
 
 SURVIVAL = [DeepSurv(epochs=20), SurvivalEnsemble(members=("cox",))]
-FORECASTERS = [Persistence(), LinearAR(), GradientBoosting(), ARIMAForecaster(orders=((1, 1, 0),)), NeuralForecaster(epochs=1, show_progress=False)]
+FORECASTERS = [Persistence(), LinearAR(), GradientBoosting(), ARIMAForecaster(orders=((1, 1, 0),)), NeuralForecaster(epochs=1, show_progress=False),
+               BlendAR(dict(epochs=1, show_progress=False))]
 ESTIMATORS = SURVIVAL + FORECASTERS + [TARNet(n_models=1, epochs=5), TARNet(n_models=1, epochs=5, ipm=0.3, reweight=True)]
 
 @pytest.mark.parametrize("est", ESTIMATORS, ids=lambda e: type(e).__name__ + ("_cfr" if getattr(e, "ipm", 0) else ""))

@@ -15,7 +15,7 @@ from .cgm import CGMData, OPTIONAL_COLUMNS, to_grid
 # %% auto #0
 __all__ = ['GL_CENTER', 'GL_SCALE', 'N_INPUTS', 'FORECASTERS', 'GRU_ENSEMBLE', 'DEFAULT_FORECASTER', 'GLUCOBENCH', 'as_grid',
            'assign_splits', 'step_inputs', 'targets', 'history', 'Forecaster', 'Persistence', 'tabular_features',
-           'LinearAR', 'LagLinear', 'GradientBoosting', 'ARIMAForecaster', 'masked_loss', 'NeuralForecaster',
+           'LinearAR', 'LagLinear', 'GradientBoosting', 'ARIMAForecaster', 'masked_loss', 'NeuralForecaster', 'BlendAR',
            'forecaster', 'personalize', 'scored', 'score_forecasts', 'rmse_interval', 'glucobench_split',
            'glucobench_rmse', 'glucobench_average']
 
@@ -338,12 +338,36 @@ def _neuralforecaster_forecast(self, g):
 NeuralForecaster.fit = _neuralforecaster_fit
 NeuralForecaster._forecast = _neuralforecaster_forecast
 
+# %% ../../nbs/33_monitor.forecast.ipynb #b1e2d3c5
+class BlendAR(Forecaster):
+    "The recurrent network and ridge AR, averaged with per-step weights chosen on the validation part"
+    def __init__(self, net_options:dict|None=None, alpha:float=1.0): self.net_options, self.alpha = net_options, alpha
+
+    def fit(self, data, y=None):
+        g = as_grid(data)
+        self.linear_ = LinearAR(alpha=self.alpha).fit(g)
+        self.net_ = NeuralForecaster(**(self.net_options or {})).fit(g)
+        self.weights_ = np.full(self.horizon, 0.5)
+        if "part" in g.columns and (g["part"] == "val").any():
+            val = self._train(g, "val")
+            truth, _ = targets(val, self.horizon)
+            at = val["observed"].to_numpy()
+            lin, net = self.linear_._forecast(val)[at], self.net_._forecast(val)[at]
+            d, r = np.where(np.isfinite(truth[at]), net - lin, 0), np.nan_to_num(truth[at] - lin)
+            self.weights_ = np.clip((d*r).sum(0)/np.maximum((d*d).sum(0), 1e-9), 0, 1)
+        self.fitted_ = True
+        return self
+
+    def _forecast(self, g): return self.weights_*self.net_._forecast(g) + (1 - self.weights_)*self.linear_._forecast(g)
+
+
 # %% ../../nbs/33_monitor.forecast.ipynb #4e4d06c7
 FORECASTERS = {
     "persistence": Persistence, "linear": LinearAR, "lag_linear": LagLinear, "arima": ARIMAForecaster, "gbm": GradientBoosting,
     "gru": lambda **kw: NeuralForecaster(arch="gru", **kw), "lstm": lambda **kw: NeuralForecaster(arch="lstm", **kw),
     "transformer": lambda **kw: NeuralForecaster(arch="transformer", **kw),
     "gru_ensemble": lambda **kw: NeuralForecaster(**(GRU_ENSEMBLE | kw)),
+    "gru_ar_blend": lambda alpha=1.0, **kw: BlendAR(net_options=kw, alpha=alpha),
 }
 GRU_ENSEMBLE = dict(arch="gru", members=3)   # three default GRUs, seeds seed..seed+2
 DEFAULT_FORECASTER = "gru"   # lr 1e-3, up to 60 epochs, patience 10: chosen on the validation parts of three real cohorts (benchmarks/cgm_forecast.py)
