@@ -57,9 +57,12 @@ def _explanations(self:DiagnosisStudy, n:int=6)->tuple:
     self.n_explained = len(pick)
     rho = "" if np.isnan(self.check["mean_spearman"]) else (f"; for the others, the mean Spearman correlation with the trained network's maps is "
                                                            f"**{self.check['mean_spearman']:.2f}** (near 0: the maps depend on the learned weights)")
-    caveat = (" In 3D, medai's localization benchmark (`benchmarks/explain.py`, nodules at known places) finds that Grad-CAM and gradient "
-              "saliency do not point at the nodule and occlusion does only in part: read these maps as hypotheses, not as where the model looked."
-              if self.test.images.ndim == 5 else "")
+    caveat = (" In 3D, medai's localization benchmark (`benchmarks/explain.py`, nodules at known places, maps chosen on validation nodules) finds "
+              "that gradient saliency seldom points at the nodule and Grad-CAM at this layer only sometimes; Grad-CAM of the positive class at the "
+              "network's first activation does most often, though not always. Read these maps as hypotheses, not as where the model looked."
+              if self.test.images.ndim == 5 else
+              " On medai's breast phantoms (`benchmarks/explain.py`, lesions with exact masks) gradient saliency points at the lesion most often and "
+              "Grad-CAM at this layer seldom. Read these maps as hypotheses, not as where the model looked.")
     return fig, (f"Grad-CAM maps layer `{self.check['target_layer']}`. "
                  f"Sanity check: {self.check['n_flat']} of {len(pick)} randomized maps are flat (no structure left){rho}.{caveat}")
 DiagnosisStudy.explanations = _explanations
