@@ -32,9 +32,8 @@ Prints one JSON object as its last line; exits 0 even when a target is missed.
 import argparse, time, warnings
 from pathlib import Path
 import numpy as np
-from torch import nn
 from medai.imaging.data import ImageData, make_splits, window_hu
-from medai.imaging.explain import cam_layer, cascading_randomization, gradcam, last_conv_layer, localization, occlusion, saliency
+from medai.imaging.explain import cam_layer, cascading_randomization, first_activation, gradcam, last_conv_layer, localization, occlusion, saliency
 from medai.imaging.phantoms import breast_phantoms, lidc_nodules, lung_background, nodule_mask, paste_nodule
 from medai.imaging.train import fit, predict_proba
 from medai.eval import roc_auc
@@ -79,10 +78,6 @@ def nodule_cubes(n:int, edge:int, seed:int)->tuple[ImageData, np.ndarray]:
     data = ImageData(np.stack(images)[:, None], labels, ["benign", "malignant"], split, nod.patient_id.to_numpy(),
                      source="LIDC-IDRI contours in simulated lung cubes", origin="semi-synthetic")
     return data, np.stack(masks)
-
-def first_activation(model)->str:
-    "The network's first nonlinearity (the stem's): Grad-CAM there is nearly at the input's resolution"
-    return next(n for n, m in model.named_modules() if isinstance(m, (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.GELU)))
 
 def score_maps(model, test, test_masks, layer:str, stem:str, last:str, occlusion_patch:int, tolerance:int)->"pd.DataFrame":
     "Every kind of map of the images' true classes (and, for Grad-CAM, of the positive class, which the case studies show), scored"

@@ -12,9 +12,10 @@ from scipy.stats import spearmanr
 from ..core import ParameterError
 
 # %% auto #0
-__all__ = ['CAM_METHODS', 'SALIENCY_METHODS', 'layer_resolutions', 'cam_layer', 'last_conv_layer', 'gradcam', 'occlusion',
-           'saliency', 'randomized_copy', 'rank_similarity', 'sanity_check', 'show_maps', 'cascading_randomization',
-           'flat_maps', 'pointing_game', 'energy_in_mask', 'localization', 'explain_examples']
+__all__ = ['CAM_METHODS', 'SALIENCY_METHODS', 'layer_resolutions', 'cam_layer', 'last_conv_layer', 'first_activation', 'gradcam',
+           'occlusion', 'saliency', 'randomized_copy', 'rank_similarity', 'sanity_check', 'show_maps',
+           'cascading_randomization', 'flat_maps', 'pointing_game', 'energy_in_mask', 'localization',
+           'explain_examples']
 
 # %% ../../nbs/15_imaging.explain.ipynb #521dd6e3
 def layer_resolutions(
@@ -53,6 +54,13 @@ def last_conv_layer(model:nn.Module)->str:
     names = [n for n, m in model.named_modules() if isinstance(m, (nn.Conv2d, nn.Conv3d))]
     if not names: raise ParameterError("The model has no convolution layer for Grad-CAM; give target_layer= explicitly.")
     return names[-1]
+
+def first_activation(model:nn.Module)->str:
+    "Name of the network's first nonlinearity (the stem's): a Grad-CAM target nearly at the input's resolution"
+    names = [n for n, m in model.named_modules() if isinstance(m, (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.GELU, nn.SiLU))]
+    if not names: raise ParameterError("The model has no activation layer for Grad-CAM; give target_layer= explicitly.")
+    return names[0]
+
 
 # %% ../../nbs/15_imaging.explain.ipynb #51c3aaac
 CAM_METHODS = {"gradcam": "GradCAM", "gradcam++": "GradCAMpp"}   # monai.visualize classes
@@ -259,13 +267,15 @@ def explain_examples(
     images:np.ndarray,       # (N, C, *spatial) images to explain
     titles:list[str],        # one title per image
     class_idx:int=1,         # class to explain
+    target_layer:str|None=None, # Grad-CAM's layer (default: `cam_layer`'s choice)
 )->tuple:                    # (figure, sanity-check dict)
     "Grad-CAM, gradient saliency, occlusion and randomized-weights Grad-CAM for a few images, in one figure"
     model = model.cpu().eval()
-    check = sanity_check(model, images, class_idx)
+    layer = target_layer or cam_layer(model, tuple(images.shape[1:]))
+    check = sanity_check(model, images, class_idx, method=lambda m, x, c: gradcam(m, x, c, target_layer=layer))
     three_d = images.ndim == 5  # in 3D, larger patches with less overlap keep occlusion to a few hundred passes per image
     occ = occlusion(model, images, class_idx, mask_size=max(4, images.shape[-1]//(4 if three_d else 8)), overlap=0.25 if three_d else 0.6)
-    check["target_layer"] = cam_layer(model, tuple(images.shape[1:]))   # the layer Grad-CAM mapped, for the text
+    check["target_layer"] = layer   # the layer Grad-CAM mapped, for the text
     maps = {"Grad-CAM": check["maps"], "gradient saliency": saliency(model, images, class_idx), "occlusion": occ,
             "Grad-CAM, random weights": check["randomized"]}
     return show_maps(images, maps, titles), check

@@ -50,17 +50,20 @@ DiagnosisStudy.metrics_table, DiagnosisStudy.evaluation_figure = _metrics_table,
 # %% ../../nbs/14b_imaging.study.ipynb #35af300c
 def _explanations(self:DiagnosisStudy, n:int=6)->tuple:
     "The explanation figure of `n` test items (half of them positive) and the sanity check in words"
-    from medai.imaging.explain import explain_examples
+    from medai.imaging.explain import explain_examples, first_activation
     labels, half = self.test.labels, max(1, n//2)
     pick = np.r_[np.flatnonzero(labels == 1)[:half], np.flatnonzero(labels == 0)[:n - half]]
-    fig, self.check = explain_examples(self.runs[0].model, self.test.images[pick], [f"{self.data.classes[labels[i]]}\np={self.p_test[i]:.2f}" for i in pick])
+    model, three_d = self.runs[0].model, self.test.images.ndim == 5
+    layer = first_activation(model) if three_d else None   # in 3D, the layer that localized best on validation nodules (benchmarks/explain.py)
+    fig, self.check = explain_examples(model, self.test.images[pick], [f"{self.data.classes[labels[i]]}\np={self.p_test[i]:.2f}" for i in pick],
+                                       target_layer=layer)
     self.n_explained = len(pick)
     rho = "" if np.isnan(self.check["mean_spearman"]) else (f"; for the others, the mean Spearman correlation with the trained network's maps is "
                                                            f"**{self.check['mean_spearman']:.2f}** (near 0: the maps depend on the learned weights)")
-    caveat = (" In 3D, medai's localization benchmark (`benchmarks/explain.py`, nodules at known places, maps chosen on validation nodules) finds "
-              "that gradient saliency seldom points at the nodule and Grad-CAM at this layer only sometimes; Grad-CAM of the positive class at the "
-              "network's first activation does most often, though not always. Read these maps as hypotheses, not as where the model looked."
-              if self.test.images.ndim == 5 else
+    caveat = (" In 3D, Grad-CAM maps the network's first activation: on medai's localization benchmark (`benchmarks/explain.py`, nodules at "
+              "known places) Grad-CAM of the positive class there pointed at the nodule most often of the maps tried, chosen on validation nodules, "
+              "though not always; gradient saliency seldom did. Read these maps as hypotheses, not as where the model looked."
+              if three_d else
               " On medai's breast phantoms (`benchmarks/explain.py`, lesions with exact masks) gradient saliency points at the lesion most often and "
               "Grad-CAM at this layer seldom. Read these maps as hypotheses, not as where the model looked.")
     return fig, (f"Grad-CAM maps layer `{self.check['target_layer']}`. "
