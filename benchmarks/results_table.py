@@ -35,7 +35,7 @@ def row(name:str, results_dir:Path)->str:
     m = r.get("measured", {})
     when = f"{m.get('date', '?')}, `{m.get('commit') or '?'}`" + (" + changes" if m.get("uncommitted_changes") else "")
     figures = "<br>".join([check_text(c) for c in r["checks"]] + ([r["summary"]] if r.get("summary") else []))
-    return f"| `{r.get('command', name + '.py')}` | {when} | {figures} |"
+    return f"| `{r.get('command', name + '.py')}` | {when} | {figures.replace('|', chr(92) + '|')} |"   # a '|' in a check's name would end the cell
 
 def table(results_dir:Path=RESULTS)->str:
     "The whole generated table, markers included"

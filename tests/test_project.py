@@ -187,6 +187,11 @@ def test_benchmark_results_table_is_generated():
     out = subprocess.run([sys.executable, str(ROOT/"benchmarks"/"results_table.py"), "--check"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
 
+def test_benchmark_results_table_rows_keep_three_cells():
+    "A '|' in a check's name (e.g. |RMSE - published|) is escaped, so no row of the results table gains a column"
+    rows = [l for l in (ROOT/"benchmarks"/"README.md").read_text().splitlines() if l.startswith("| `")]
+    assert rows and all(len(re.findall(r"(?<!\\)\|", l)) == 4 for l in rows), [l[:80] for l in rows if len(re.findall(r"(?<!\\)\|", l)) != 4]
+
 def test_cells_nbdev_skips_are_skipped_by_make_docs():
     "A cell nbdev never runs (`#| eval: false`) carries the `skip-execution` tag, which `make docs` (nbclient) honours"
     for nb in sorted((ROOT/"nbs").rglob("*.ipynb")):
