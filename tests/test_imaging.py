@@ -118,7 +118,8 @@ def test_imaging_case_studies_write_complete_reports(study, params):
     assert meta["classes"][-1] == "malignant" and "auc" in meta["metrics"]
     html = (run/"report.html").read_text()
     assert ("These results are on simulated" not in html) if real else ("simulated" in html.lower())   # the banner only on simulated images
-    assert ("read these maps as hypotheses" in html) is (study == "lung_nodule_diagnosis")           # the 3D localization caveat
+    assert "Read these maps as hypotheses" in html                                                  # the localization caveat, 2D and 3D
+    assert ("first activation" in html) is (study == "lung_nodule_diagnosis")                       # in 3D, Grad-CAM's layer chosen on validation nodules
     # publication: model card and both checklists, what the run cannot know left to the authors, statements used
     card = (run/"model_card.md").read_text()
     assert ("synthetic" in card) is (not real) and "auc" in card
