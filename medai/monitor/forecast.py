@@ -251,9 +251,9 @@ class _Transformer(nn.Module):
         self.head = nn.Linear(d_model, horizon)
     def forward(self, x): return self.head(self.enc(self.inp(x) + self.pos)[:, -1])
 
-def _segments(g:pd.DataFrame, horizon:int)->list[tuple[np.ndarray, np.ndarray]]:
-    "Per segment: inputs (T, N_INPUTS) and scaled target changes (T, horizon) with NaN where unscored"
-    x, y = step_inputs(g), _delta_targets(g, horizon)
+def _segments(g:pd.DataFrame, y:np.ndarray)->list[tuple[np.ndarray, np.ndarray]]:
+    "Per segment: inputs (T, N_INPUTS) and its rows of the targets `y` (T, horizon), NaN where unscored"
+    x = step_inputs(g)
     return [(x[i], y[i]) for i in g.groupby("segment", sort=False).indices.values()]
 
 # %% ../../nbs/33_monitor.forecast.ipynb #af973e9d
@@ -266,12 +266,22 @@ def masked_loss(pred:torch.Tensor, y:torch.Tensor, loss:str="huber", delta:float
 
 # %% ../../nbs/33_monitor.forecast.ipynb #fd28c66e
 class NeuralForecaster(Forecaster):
-    "GRU/LSTM over whole segments, or a Transformer over the last `steps`; early stopping on the validation part; `members` > 1: a GRU/LSTM seed ensemble"
+    "GRU/LSTM over whole segments, or a Transformer over the last `steps`; early stopping on the validation part; `members` > 1: a GRU/LSTM seed ensemble; `residual`: it learns what ridge AR gets wrong"
     def __init__(self, arch:str="gru", hidden:int=64, steps:int=24, window:int=96, warmup:int=12, epochs:int=60, batch_size:int=64,
-                 lr:float=1e-3, weight_decay:float=1e-4, patience:int=10, loss:str="huber", seed:int=0, show_progress:bool=True, members:int=1):
+                 lr:float=1e-3, weight_decay:float=1e-4, patience:int=10, loss:str="huber", seed:int=0, show_progress:bool=True, members:int=1, residual:bool=False):
         self.arch, self.hidden, self.steps, self.window, self.warmup, self.epochs = arch, hidden, steps, window, warmup, epochs
         self.batch_size, self.lr, self.weight_decay, self.patience, self.seed, self.show_progress = batch_size, lr, weight_decay, patience, seed, show_progress
-        self.loss, self.members = loss, members
+        self.loss, self.members, self.residual = loss, members, residual
+
+    def _base(self, g)->np.ndarray:
+        "What the network's output is added to (mg/dL, (n, horizon)): the last reading, or ridge AR's forecast when `residual`"
+        if self.residual: return self.base_._forecast(g)
+        return np.repeat(g["gl"].to_numpy(float)[:, None], self.horizon, 1)
+
+    def _targets(self, g)->np.ndarray:
+        "What the network learns (scaled): the future readings minus its base"
+        y, _ = targets(g, self.horizon)
+        return (y - self._base(g))/GL_SCALE
 
     def _net(self):
         if self.arch in ("gru", "lstm"): return _RNN(N_INPUTS, self.hidden, self.horizon, self.arch)
@@ -281,12 +291,12 @@ class NeuralForecaster(Forecaster):
     def _batches(self, g, rng, train:bool):
         "Training examples: windows of segments (recurrent) or of the last `steps` (Transformer)"
         if self.arch == "transformer":
-            X, Y = history(g, self.steps), _delta_targets(g, self.horizon)
+            X, Y = history(g, self.steps), self._targets(g)
             keep = g["observed"].to_numpy() & np.isfinite(Y).any(1)
             X, Y = X[keep], Y[keep]
         else:
             X, Y = [], []
-            for x, y in _segments(g, self.horizon):
+            for x, y in _segments(g, self._targets(g)):
                 if len(x) < self.warmup + 2: continue
                 starts = np.arange(0, max(len(x) - self.window, 0) + 1, self.window//2)
                 if train: starts = np.unique(np.clip(starts + rng.integers(0, self.window//2, len(starts)), 0, max(len(x) - self.window, 0)))
@@ -306,6 +316,7 @@ def _neuralforecaster_fit(self, data, y=None, init:"NeuralForecaster|None"=None)
     g = as_grid(data)
     if self.loss not in ("huber", "mse"): raise ParameterError(f"loss must be 'huber' or 'mse', not {self.loss!r}")
     if self.members < 1 or (self.members > 1 and self.arch == "transformer"): raise ParameterError(f"members must be 1, or more for a GRU/LSTM seed ensemble; not {self.members} for {self.arch!r}.")
+    if self.residual: self.base_ = init.base_ if init is not None else LinearAR().fit(g)   # fine-tuning keeps the population's AR
     if self.members > 1 and init is None:                 # each member trained on its own, seeds seed, seed+1, ...
         fits = [copy.deepcopy(self).set_params(members=1, seed=self.seed + i).fit(g) for i in range(self.members)]
         self.net_, self.val_loss_, self.fitted_ = _RNNMean([f.net_ for f in fits]), float(np.mean([f.val_loss_ for f in fits])), True
@@ -334,7 +345,7 @@ def _neuralforecaster_forecast(self, g):
         x = step_inputs(g)
         for idx in g.groupby("segment", sort=False).indices.values():
             out[idx] = self.net_(torch.as_tensor(x[idx])[None])[0][0].numpy()
-    return g["gl"].to_numpy(float)[:, None] + GL_SCALE*out
+    return self._base(g) + GL_SCALE*out
 NeuralForecaster.fit = _neuralforecaster_fit
 NeuralForecaster._forecast = _neuralforecaster_forecast
 
@@ -367,6 +378,7 @@ FORECASTERS = {
     "gru": lambda **kw: NeuralForecaster(arch="gru", **kw), "lstm": lambda **kw: NeuralForecaster(arch="lstm", **kw),
     "transformer": lambda **kw: NeuralForecaster(arch="transformer", **kw),
     "gru_ensemble": lambda **kw: NeuralForecaster(**(GRU_ENSEMBLE | kw)),
+    "gru_residual": lambda **kw: NeuralForecaster(**(dict(arch="gru", residual=True) | kw)),
     "gru_ar_blend": lambda alpha=1.0, **kw: BlendAR(net_options=kw, alpha=alpha),
 }
 GRU_ENSEMBLE = dict(arch="gru", members=3)   # three default GRUs, seeds seed..seed+2
