@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 import numpy as np, pandas as pd, torch
 from ..core import DataError, ParameterError, progress
-from .forecast import GL_CENTER, GL_SCALE, N_INPUTS, NeuralForecaster
+from .forecast import GL_CENTER, GL_SCALE, N_INPUTS, TABULAR_HISTORY, NeuralForecaster
 
 # %% auto #0
 __all__ = ['DECISION_SUPPORT', 'ALERT_COLUMNS', 'Tick', 'Rule', 'glucose_rules', 'Monitor', 'replay', 'reading_interval',
@@ -105,6 +105,9 @@ class Monitor:
         fresh = dict(last_t=np.full(n, never, np.int64), recent=np.full((n, 3), np.nan), active=np.zeros((n, k), bool),
                      snoozed=np.full((n, k), never, np.int64), lost=np.zeros(n, bool), latest=np.full((n, self.horizon), np.nan, np.float32))
         for name, arr in fresh.items(): setattr(self, name, np.concatenate([getattr(self, name), arr]) if hasattr(self, name) else arr)
+        if self.forecaster is not None and self.forecaster.residual:   # ridge AR's features read the last 3 hours of inputs
+            w = np.zeros((n, TABULAR_HISTORY, N_INPUTS), np.float32)
+            self.window = np.concatenate([self.window, w]) if hasattr(self, "window") else w
         if self.forecaster is not None:
             z = torch.zeros(n, self.forecaster.hidden*self.forecaster.members)   # a seed ensemble's states side by side
             self.h = torch.cat([self.h, z]) if hasattr(self, "h") else z
@@ -149,12 +152,21 @@ def _monitor_forecast(self, slots, values, now, fresh, carbs, insulin)->np.ndarr
             c = torch.where(keep[part], self.c[s], 0.0)[None]
             y, (h, c) = net(x[part], (h, c)); self.h[s], self.c[s] = h[0], c[0]
         out[part] = y[:, 0].numpy()
-    return values[:, None] + GL_SCALE*out
+    return self._base(slots, values, fresh, x[:, 0].numpy()) + GL_SCALE*out
+
+def _monitor_base(self, slots, values, fresh, x)->np.ndarray:
+    "What the network's output is added to: the readings, or ridge AR's forecast for a residual forecaster"
+    if not self.forecaster.residual: return values[:, None]
+    w = self.window[slots]
+    w[fresh] = x[fresh][:, None, :]                        # a new segment is padded with its first step, as `history` does
+    self.window[slots] = w = np.concatenate([w[:, 1:], x[:, None]], 1)
+    return self.forecaster.base_.forecast_history(values, w)
 
 def _monitor_rate(self, slots, values)->np.ndarray:
     "mg/dL per minute over the last 15 minutes (three readings back), NaN when they are not all there"
     return (values - self.recent[slots, -3])/(3*self.step.total_seconds()/60)
 Monitor._forecast = _monitor_forecast
+Monitor._base = _monitor_base
 Monitor._rate = _monitor_rate
 
 # %% ../../nbs/34_monitor.alerts.ipynb #4ad810ff

@@ -13,11 +13,11 @@ from ..engine import IndexBatches, Trainer
 from .cgm import CGMData, OPTIONAL_COLUMNS, to_grid
 
 # %% auto #0
-__all__ = ['GL_CENTER', 'GL_SCALE', 'N_INPUTS', 'FORECASTERS', 'GRU_ENSEMBLE', 'DEFAULT_FORECASTER', 'GLUCOBENCH', 'as_grid',
-           'assign_splits', 'step_inputs', 'targets', 'history', 'Forecaster', 'Persistence', 'tabular_features',
-           'LinearAR', 'LagLinear', 'GradientBoosting', 'ARIMAForecaster', 'masked_loss', 'NeuralForecaster', 'BlendAR',
-           'forecaster', 'personalize', 'scored', 'score_forecasts', 'rmse_interval', 'glucobench_split',
-           'glucobench_rmse', 'glucobench_average']
+__all__ = ['GL_CENTER', 'GL_SCALE', 'N_INPUTS', 'TABULAR_HISTORY', 'FORECASTERS', 'GRU_ENSEMBLE', 'DEFAULT_FORECASTER',
+           'GLUCOBENCH', 'as_grid', 'assign_splits', 'step_inputs', 'targets', 'history', 'Forecaster', 'Persistence',
+           'tabular_features', 'features_from_history', 'LinearAR', 'LagLinear', 'GradientBoosting', 'ARIMAForecaster',
+           'masked_loss', 'NeuralForecaster', 'BlendAR', 'forecaster', 'personalize', 'scored', 'score_forecasts',
+           'rmse_interval', 'glucobench_split', 'glucobench_rmse', 'glucobench_average']
 
 # %% ../../nbs/33_monitor.forecast.ipynb #76d2f639
 def as_grid(data:CGMData|pd.DataFrame)->pd.DataFrame:
@@ -115,9 +115,15 @@ class Persistence(Forecaster):
     def _forecast(self, g): return np.repeat(g["gl"].to_numpy(float)[:, None], self.horizon, 1)
 
 # %% ../../nbs/33_monitor.forecast.ipynb #d929ab06
+TABULAR_HISTORY = 36   # steps of per-step inputs the tabular features read (3 hours)
+
 def tabular_features(g:pd.DataFrame, steps:int=12)->np.ndarray:
     "Features for the tabular forecasters (n, steps + 9)"
-    h = history(g, max(steps, 36))
+    return features_from_history(history(g, max(steps, TABULAR_HISTORY)), steps)
+
+def features_from_history(h:np.ndarray, steps:int=12)->np.ndarray:
+    "The tabular features from windows of per-step inputs (n, at least max(steps, TABULAR_HISTORY), N_INPUTS), as `history` makes them"
+    h = h[:, -max(steps, TABULAR_HISTORY):]
     gl = h[:, :, 0]
     now = gl[:, -1:]
     return np.concatenate([gl[:, -steps:-1] - now, now, gl[:, -1:] - gl[:, -2:-1], gl[:, -1:] - gl[:, -4:-3],
@@ -139,8 +145,10 @@ class LinearAR(Forecaster):
         if ok.sum() < 10: raise DataError(f"Too few complete training windows ({ok.sum()}) to fit a forecaster.")
         self.model_ = Ridge(alpha=self.alpha).fit(X[ok], Y[ok]); self.fitted_ = True
         return self
-    def _forecast(self, g):
-        return g["gl"].to_numpy(float)[:, None] + GL_SCALE*self.model_.predict(tabular_features(g, self.steps))
+    def _forecast(self, g): return self.forecast_history(g["gl"].to_numpy(float), history(g, max(self.steps, TABULAR_HISTORY)))
+    def forecast_history(self, gl:np.ndarray, h:np.ndarray)->np.ndarray:
+        "Forecasts (mg/dL) from the current readings `gl` (n,) and their windows of per-step inputs `h` (what a stream keeps)"
+        return gl[:, None] + GL_SCALE*self.model_.predict(features_from_history(h, self.steps))
 
 # %% ../../nbs/33_monitor.forecast.ipynb #5a1c0e21
 class LagLinear(Forecaster):
