@@ -9,7 +9,8 @@ Data: GlucoBench's CGM-only datasets in DATA_ROOT/cgm/ (iglu's 5 subjects, Hall 
    minutes. Pooled RMSE at 30 and 60 minutes. The candidates for the default (the GRU with its previous
    settings, lr 2e-3 for up to 30 epochs, patience 5; the GRU with the current ones; the mean of three
    current GRUs, seeds 0-2; the GRU and ridge AR blended with per-step weights fitted on the validation part; the GRU learning
-   what ridge AR gets wrong (its residual), alone and as the mean of three seeds) are reported
+   what ridge AR gets wrong (its residual), alone and as the mean of three seeds; the GRU on glucose normalized by each
+   patient's running mean and SD; the GRU trained on 24-hour windows instead of 8-hour ones, a longer context) are reported
    on the validation part, where the default is chosen (lowest mean ratio to ridge AR over datasets, splits and
    horizons; the blend is not eligible, since its validation figure is in-sample), and on the test part.
 2. GlucoBench's own (medai.monitor.forecast.glucobench_split / glucobench_rmse, GLUCOBENCH): the
@@ -37,7 +38,8 @@ DATASETS = {"iglu": ("iglu_5_subjects.csv", 11.68, 10.53), "hall": ("hall2018.cs
 RATIO = 0.97
 NET_DRAWS = 3
 CANDIDATES = {"gru_previous": ("gru", dict(lr=2e-3, epochs=30, patience=5)), "gru": ("gru", {}), "gru_ensemble": ("gru_ensemble", {}),
-              "gru_ar_blend": ("gru_ar_blend", {}), "gru_residual": ("gru_residual", {}), "gru_residual_ensemble": ("gru_residual", dict(members=3))}
+              "gru_ar_blend": ("gru_ar_blend", {}), "gru_residual": ("gru_residual", {}), "gru_residual_ensemble": ("gru_residual", dict(members=3)),
+              "gru_patient_normalized": ("gru", dict(normalize="patient")), "gru_long_context": ("gru", dict(window=288))}
 FITTED_ON_VALIDATION = {"gru_ar_blend"}   # its blend weights are fitted on the validation part: reported, not eligible for the choice there
 
 def medai_protocol(cgm, models, by):

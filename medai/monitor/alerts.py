@@ -92,6 +92,8 @@ class Monitor:
                  chunk:int=4096):                        # patients per network call
         if forecaster is not None and getattr(forecaster, "arch", None) not in ("gru", "lstm"):
             raise ParameterError("The monitor steps a recurrent forecaster once per reading: give a fitted forecaster('gru') or ('lstm'), or None for trend extrapolation.")
+        if getattr(forecaster, "normalize", "population") != "population":
+            raise ParameterError("The monitor streams networks on the population's glucose scale; normalize='patient' is not supported in streaming yet.")
         if forecaster is not None and not hasattr(forecaster, "net_"): raise ParameterError("The forecaster is not fitted: call fit() first.")
         self.forecaster, self.rules = forecaster, rules if rules is not None else glucose_rules()
         self.snooze, self.max_gap, self.step = pd.Timedelta(snooze), pd.Timedelta(max_gap), pd.Timedelta(step)

@@ -16,8 +16,8 @@ from .cgm import CGMData, OPTIONAL_COLUMNS, to_grid
 __all__ = ['GL_CENTER', 'GL_SCALE', 'N_INPUTS', 'TABULAR_HISTORY', 'FORECASTERS', 'GRU_ENSEMBLE', 'DEFAULT_FORECASTER',
            'GLUCOBENCH', 'as_grid', 'assign_splits', 'step_inputs', 'targets', 'history', 'Forecaster', 'Persistence',
            'tabular_features', 'features_from_history', 'LinearAR', 'LagLinear', 'GradientBoosting', 'ARIMAForecaster',
-           'masked_loss', 'NeuralForecaster', 'BlendAR', 'forecaster', 'personalize', 'scored', 'score_forecasts',
-           'rmse_interval', 'glucobench_split', 'glucobench_rmse', 'glucobench_average']
+           'patient_level', 'masked_loss', 'NeuralForecaster', 'BlendAR', 'forecaster', 'personalize', 'scored',
+           'score_forecasts', 'rmse_interval', 'glucobench_split', 'glucobench_rmse', 'glucobench_average']
 
 # %% ../../nbs/33_monitor.forecast.ipynb #76d2f639
 def as_grid(data:CGMData|pd.DataFrame)->pd.DataFrame:
@@ -76,10 +76,10 @@ def targets(g:pd.DataFrame, horizon:int=12)->tuple[np.ndarray, np.ndarray]:
     return np.where(inside & obs[idx], gl[idx], np.nan), inside
 
 # %% ../../nbs/33_monitor.forecast.ipynb #e82f76c0
-def history(g:pd.DataFrame, steps:int)->np.ndarray:
-    "Windows of the last `steps` per-step inputs (n, steps, N_INPUTS), padded with the segment's first step"
+def history(g:pd.DataFrame, steps:int, x:np.ndarray|None=None)->np.ndarray:
+    "Windows of the last `steps` per-step inputs (n, steps, N_INPUTS), padded with the segment's first step; `x`: other inputs than `step_inputs`"
     pos, _ = _segment_index(g)
-    x = step_inputs(g)
+    x = step_inputs(g) if x is None else x
     idx = np.arange(len(g))[:, None] - np.arange(steps - 1, -1, -1)[None, :]
     idx = np.maximum(idx, (np.arange(len(g)) - pos)[:, None])
     return x[idx]
@@ -251,6 +251,14 @@ class _RNNMean(nn.Module):
 
 
 # %% ../../nbs/33_monitor.forecast.ipynb #2075c941
+def patient_level(g:pd.DataFrame, prior:int=36)->tuple[np.ndarray, np.ndarray]:
+    "Each row's patient centre and scale (mg/dL): the mean and SD of the patient's real readings so far, shrunk towards (GL_CENTER, GL_SCALE) with the weight of `prior` readings"
+    obs = g["observed"].to_numpy(bool)
+    gl, by = np.where(obs, g["gl"].to_numpy(float), 0.0), g["id"].to_numpy()
+    n, s1, s2 = (pd.Series(v).groupby(by).cumsum().to_numpy() for v in (obs.astype(float), gl, gl**2))
+    centre = (s1 + prior*GL_CENTER)/(n + prior)
+    return centre, np.sqrt((s2 + prior*(GL_SCALE**2 + GL_CENTER**2))/(n + prior) - centre**2)
+
 class _Transformer(nn.Module):
     def __init__(self, n_in, d_model, horizon, steps, layers=2, heads=4):
         super().__init__()
@@ -259,9 +267,8 @@ class _Transformer(nn.Module):
         self.head = nn.Linear(d_model, horizon)
     def forward(self, x): return self.head(self.enc(self.inp(x) + self.pos)[:, -1])
 
-def _segments(g:pd.DataFrame, y:np.ndarray)->list[tuple[np.ndarray, np.ndarray]]:
-    "Per segment: inputs (T, N_INPUTS) and its rows of the targets `y` (T, horizon), NaN where unscored"
-    x = step_inputs(g)
+def _segments(g:pd.DataFrame, x:np.ndarray, y:np.ndarray)->list[tuple[np.ndarray, np.ndarray]]:
+    "Per segment: its rows of the inputs `x` (T, N_INPUTS) and of the targets `y` (T, horizon), NaN where unscored"
     return [(x[i], y[i]) for i in g.groupby("segment", sort=False).indices.values()]
 
 # %% ../../nbs/33_monitor.forecast.ipynb #af973e9d
@@ -274,22 +281,35 @@ def masked_loss(pred:torch.Tensor, y:torch.Tensor, loss:str="huber", delta:float
 
 # %% ../../nbs/33_monitor.forecast.ipynb #fd28c66e
 class NeuralForecaster(Forecaster):
-    "GRU/LSTM over whole segments, or a Transformer over the last `steps`; early stopping on the validation part; `members` > 1: a GRU/LSTM seed ensemble; `residual`: it learns what ridge AR gets wrong"
+    "GRU/LSTM over whole segments, or a Transformer over the last `steps`; early stopping on the validation part; `members` > 1: a GRU/LSTM seed ensemble; `residual`: it learns what ridge AR gets wrong; `normalize='patient'`: glucose scaled by each patient's running mean and SD"
     def __init__(self, arch:str="gru", hidden:int=64, steps:int=24, window:int=96, warmup:int=12, epochs:int=60, batch_size:int=64,
-                 lr:float=1e-3, weight_decay:float=1e-4, patience:int=10, loss:str="huber", seed:int=0, show_progress:bool=True, members:int=1, residual:bool=False):
+                 lr:float=1e-3, weight_decay:float=1e-4, patience:int=10, loss:str="huber", seed:int=0, show_progress:bool=True, members:int=1, residual:bool=False,
+                 normalize:str="population"):
         self.arch, self.hidden, self.steps, self.window, self.warmup, self.epochs = arch, hidden, steps, window, warmup, epochs
         self.batch_size, self.lr, self.weight_decay, self.patience, self.seed, self.show_progress = batch_size, lr, weight_decay, patience, seed, show_progress
-        self.loss, self.members, self.residual = loss, members, residual
+        self.loss, self.members, self.residual, self.normalize = loss, members, residual, normalize
 
     def _base(self, g)->np.ndarray:
         "What the network's output is added to (mg/dL, (n, horizon)): the last reading, or ridge AR's forecast when `residual`"
         if self.residual: return self.base_._forecast(g)
         return np.repeat(g["gl"].to_numpy(float)[:, None], self.horizon, 1)
 
+    def _scale(self, g)->np.ndarray:
+        "mg/dL per unit of the network's input glucose and output (n, 1): one for the population, or each patient's running SD"
+        return patient_level(g)[1][:, None] if self.normalize == "patient" else np.full((len(g), 1), GL_SCALE)
+
+    def _inputs(self, g)->np.ndarray:
+        "Per-step inputs; with `normalize='patient'` glucose is centred and scaled by the patient's running mean and SD"
+        x = step_inputs(g)
+        if self.normalize == "patient":
+            centre, scale = patient_level(g)
+            x[:, 0] = (g["gl"].to_numpy(float) - centre)/scale
+        return x
+
     def _targets(self, g)->np.ndarray:
         "What the network learns (scaled): the future readings minus its base"
         y, _ = targets(g, self.horizon)
-        return (y - self._base(g))/GL_SCALE
+        return (y - self._base(g))/self._scale(g)
 
     def _net(self):
         if self.arch in ("gru", "lstm"): return _RNN(N_INPUTS, self.hidden, self.horizon, self.arch)
@@ -299,12 +319,12 @@ class NeuralForecaster(Forecaster):
     def _batches(self, g, rng, train:bool):
         "Training examples: windows of segments (recurrent) or of the last `steps` (Transformer)"
         if self.arch == "transformer":
-            X, Y = history(g, self.steps), self._targets(g)
+            X, Y = history(g, self.steps, self._inputs(g)), self._targets(g)
             keep = g["observed"].to_numpy() & np.isfinite(Y).any(1)
             X, Y = X[keep], Y[keep]
         else:
             X, Y = [], []
-            for x, y in _segments(g, self._targets(g)):
+            for x, y in _segments(g, self._inputs(g), self._targets(g)):
                 if len(x) < self.warmup + 2: continue
                 starts = np.arange(0, max(len(x) - self.window, 0) + 1, self.window//2)
                 if train: starts = np.unique(np.clip(starts + rng.integers(0, self.window//2, len(starts)), 0, max(len(x) - self.window, 0)))
@@ -323,6 +343,7 @@ def _neuralforecaster_fit(self, data, y=None, init:"NeuralForecaster|None"=None)
     "Train on the 'train' part, early-stopping on 'val' (else on the last 10% of the training windows); `init` starts from another fitted forecaster (fine-tuning)"
     g = as_grid(data)
     if self.loss not in ("huber", "mse"): raise ParameterError(f"loss must be 'huber' or 'mse', not {self.loss!r}")
+    if self.normalize not in ("population", "patient"): raise ParameterError(f"normalize must be 'population' or 'patient', not {self.normalize!r}")
     if self.members < 1 or (self.members > 1 and self.arch == "transformer"): raise ParameterError(f"members must be 1, or more for a GRU/LSTM seed ensemble; not {self.members} for {self.arch!r}.")
     if self.residual: self.base_ = init.base_ if init is not None else LinearAR().fit(g)   # fine-tuning keeps the population's AR
     if self.members > 1 and init is None:                 # each member trained on its own, seeds seed, seed+1, ...
@@ -347,13 +368,13 @@ def _neuralforecaster_fit(self, data, y=None, init:"NeuralForecaster|None"=None)
 def _neuralforecaster_forecast(self, g):
     out = np.empty((len(g), self.horizon))
     if self.arch == "transformer":
-        X = torch.as_tensor(history(g, self.steps))
+        X = torch.as_tensor(history(g, self.steps, self._inputs(g)))
         out[:] = torch.cat([self.net_(X[i]) for i in torch.arange(len(X)).split(4096)]).numpy()
     else:
-        x = step_inputs(g)
+        x = self._inputs(g)
         for idx in g.groupby("segment", sort=False).indices.values():
             out[idx] = self.net_(torch.as_tensor(x[idx])[None])[0][0].numpy()
-    return self._base(g) + GL_SCALE*out
+    return self._base(g) + self._scale(g)*out
 NeuralForecaster.fit = _neuralforecaster_fit
 NeuralForecaster._forecast = _neuralforecaster_forecast
 
