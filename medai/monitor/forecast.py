@@ -13,11 +13,12 @@ from ..engine import IndexBatches, Trainer
 from .cgm import CGMData, OPTIONAL_COLUMNS, to_grid
 
 # %% auto #0
-__all__ = ['GL_CENTER', 'GL_SCALE', 'N_INPUTS', 'TABULAR_HISTORY', 'FORECASTERS', 'GRU_ENSEMBLE', 'DEFAULT_FORECASTER',
-           'GLUCOBENCH', 'as_grid', 'assign_splits', 'step_inputs', 'targets', 'history', 'Forecaster', 'Persistence',
-           'tabular_features', 'features_from_history', 'LinearAR', 'LagLinear', 'GradientBoosting', 'ARIMAForecaster',
-           'patient_level', 'masked_loss', 'NeuralForecaster', 'BlendAR', 'forecaster', 'personalize', 'scored',
-           'score_forecasts', 'rmse_interval', 'glucobench_split', 'glucobench_rmse', 'glucobench_average']
+__all__ = ['GL_CENTER', 'GL_SCALE', 'N_INPUTS', 'TABULAR_HISTORY', 'FORECASTERS', 'NEURAL_FORECASTERS', 'GRU_ENSEMBLE',
+           'DEFAULT_FORECASTER', 'GLUCOBENCH', 'as_grid', 'assign_splits', 'step_inputs', 'targets', 'history',
+           'Forecaster', 'Persistence', 'tabular_features', 'features_from_history', 'LinearAR', 'LagLinear',
+           'GradientBoosting', 'ARIMAForecaster', 'patient_level', 'masked_loss', 'NeuralForecaster', 'BlendAR',
+           'forecaster', 'personalize', 'scored', 'score_forecasts', 'rmse_interval', 'glucobench_split',
+           'glucobench_rmse', 'glucobench_average']
 
 # %% ../../nbs/33_monitor.forecast.ipynb #76d2f639
 def as_grid(data:CGMData|pd.DataFrame)->pd.DataFrame:
@@ -410,6 +411,7 @@ FORECASTERS = {
     "gru_residual": lambda **kw: NeuralForecaster(**(dict(arch="gru", residual=True) | kw)),
     "gru_ar_blend": lambda alpha=1.0, **kw: BlendAR(net_options=kw, alpha=alpha),
 }
+NEURAL_FORECASTERS = ("gru", "lstm", "transformer", "gru_ensemble", "gru_residual", "gru_ar_blend")   # those that train with epochs= and seed=
 GRU_ENSEMBLE = dict(arch="gru", members=3)   # three default GRUs, seeds seed..seed+2
 DEFAULT_FORECASTER = "gru"   # lr 1e-3, up to 60 epochs, patience 10: chosen on the validation parts of three real cohorts (benchmarks/cgm_forecast.py)
 
