@@ -30,7 +30,8 @@ occlusion explain the test nodules beside the centre prior and chance; same targ
 `--search` trains the 3D model once more and scores variants of the map chosen there in earlier runs (Grad-CAM of the
 positive class at the first activation) on the validation and test nodules: smoothed, averaged over noisy copies of
 the input (SmoothGrad's idea applied to Grad-CAM), multiplied with a deeper layer's map (a layer-wise combination),
-and the same at the first block (kept as results/explain_search.json). The variant best on validation is checked on test.
+and the same at the first block (kept as results/explain_search.json). The variant best on validation is checked on test,
+and the test nodules it misses are described (class, size, where the map's maximum lies).
 Prints one JSON object as its last line; exits 0 even when a target is missed.
 """
 import argparse, time, warnings
@@ -163,19 +164,36 @@ def cam_variants(model, x:np.ndarray)->dict:
             "Grad-CAM, layer2, positive class": block2, f"{cam} x layer2's": first*block2, f"{cam} x layer2's, smoothed (sigma 1)": smooth(first*block2, 1),
             f"{cam} x layer1's": first*block1, f"{cam} + layer1's": first + block1}
 
+def misses(maps:np.ndarray, masks:np.ndarray, labels:np.ndarray)->dict:
+    "Where the pointing game fails: hit rate by class, lesion size of hits and misses, and where the missed maxima lie"
+    from scipy import ndimage
+    at = [np.unravel_index(np.argmax(m), m.shape) for m in maps]
+    hit = np.array([k[p] for k, p in zip(masks, at)])
+    dist = np.array([ndimage.distance_transform_edt(~k)[p] for k, p in zip(masks, at)])
+    border = np.array([min(min(c, e - 1 - c) for c, e in zip(p, k.shape)) <= 1 for k, p in zip(masks, at)])
+    size = masks.reshape(len(masks), -1).sum(1)
+    return dict(hit_rate_benign=hit[labels == 0].mean(), hit_rate_malignant=hit[labels == 1].mean(), n_benign=int((labels == 0).sum()),
+                n_malignant=int((labels == 1).sum()), median_voxels_hit=float(np.median(size[hit])) if hit.any() else None,
+                median_voxels_missed=float(np.median(size[~hit])) if (~hit).any() else None, misses=int((~hit).sum()),
+                misses_at_the_border=int((border & ~hit).sum()), median_miss_distance_voxels=float(np.median(dist[~hit])) if (~hit).any() else None)
+
 def search(quick:bool):
     "Variants of the 3D map, chosen on validation nodules, checked on test nodules"
     cubes, masks = nodule_cubes(40 if quick else 400, 28, seed=0)
     run = fit(cubes, "resnet10", "ct", epochs=2 if quick else 15, width=1.0, lr=1e-3, patience=6, seed=0, show_progress=False)
     model = run.model.cpu().eval()
-    val, test = (localization(cam_variants(model, cubes.part(p).images), masks[cubes.split == p]) for p in ("val", "test"))
+    maps = {p: cam_variants(model, cubes.part(p).images) for p in ("val", "test")}
+    val, test = (localization(maps[p], masks[cubes.split == p]) for p in ("val", "test"))
     table = val[["hit_rate"]].rename(columns={"hit_rate": "validation"}).assign(test=test["hit_rate"], test_energy_in_mask=test["energy_in_mask"])
     best = table["validation"].astype(float).idxmax()
     print(table.round(3).to_string(), flush=True)
+    test_masks, test_labels = masks[cubes.split == "test"], cubes.part("test").labels
+    where = {m: misses(maps["test"][m], test_masks, test_labels) for m in dict.fromkeys([table.index[0], best])}   # the map chosen before, the best variant
+    print("test misses:", where, flush=True)
     checks = [check("pointing-game hit rate, 3D nodules, the variant best on validation", float(table.loc[best, "test"]), 0.8, "higher")]
     finish(dict(benchmark="explain_search", command="explain.py --search", checks=checks, best_on_validation=best,
                 test_auc=roc_auc(cubes.part("test").labels, predict_proba(run, cubes.part("test").images)[:, 1]),
-                n_val=int((cubes.split == "val").sum()), n_test=int((cubes.split == "test").sum()), variants=table.reset_index(names="map").to_dict("records"), synthetic=True), quick)
+                n_val=int((cubes.split == "val").sum()), n_test=int((cubes.split == "test").sum()), variants=table.reset_index(names="map").to_dict("records"), test_misses=where, synthetic=True), quick)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
