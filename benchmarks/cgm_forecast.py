@@ -39,7 +39,7 @@ DATASETS = {"iglu": ("iglu_5_subjects.csv", 11.68, 10.53), "hall": ("hall2018.cs
 RATIO = 0.97
 NET_DRAWS = 3
 CANDIDATES = {"gru_previous": ("gru", dict(lr=2e-3, epochs=30, patience=5)), "gru": ("gru", {}), "gru_ensemble": ("gru_ensemble", {}),
-              "gru_ar_blend": ("gru_ar_blend", {}), "gru_residual": ("gru_residual", {}), "gru_residual_ensemble": ("gru_residual", dict(members=3)),
+              "gru_ar_blend": ("gru_ar_blend", {}), "gru_residual": ("gru_residual", {}), "gru_residual_ensemble": ("gru_residual_ensemble", {}),
               "gru_patient_normalized": ("gru", dict(normalize="patient")), "gru_long_context": ("gru", dict(window=288))}
 FITTED_ON_VALIDATION = {"gru_ar_blend"}   # its blend weights are fitted on the validation part: reported, not eligible for the choice there
 

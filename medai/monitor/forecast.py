@@ -409,9 +409,10 @@ FORECASTERS = {
     "transformer": lambda **kw: NeuralForecaster(arch="transformer", **kw),
     "gru_ensemble": lambda **kw: NeuralForecaster(**(GRU_ENSEMBLE | kw)),
     "gru_residual": lambda **kw: NeuralForecaster(**(dict(arch="gru", residual=True) | kw)),
+    "gru_residual_ensemble": lambda **kw: NeuralForecaster(**(GRU_ENSEMBLE | dict(residual=True) | kw)),
     "gru_ar_blend": lambda alpha=1.0, **kw: BlendAR(net_options=kw, alpha=alpha),
 }
-NEURAL_FORECASTERS = ("gru", "lstm", "transformer", "gru_ensemble", "gru_residual", "gru_ar_blend")   # those that train with epochs= and seed=
+NEURAL_FORECASTERS = ("gru", "lstm", "transformer", "gru_ensemble", "gru_residual", "gru_residual_ensemble", "gru_ar_blend")   # those that train with epochs= and seed=
 GRU_ENSEMBLE = dict(arch="gru", members=3)   # three default GRUs, seeds seed..seed+2
 DEFAULT_FORECASTER = "gru"   # lr 1e-3, up to 60 epochs, patience 10: chosen on the validation parts of three real cohorts (benchmarks/cgm_forecast.py)
 
