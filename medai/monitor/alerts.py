@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 import numpy as np, pandas as pd, torch
 from ..core import DataError, ParameterError, progress
-from .forecast import GL_CENTER, GL_SCALE, N_INPUTS, TABULAR_HISTORY, NeuralForecaster
+from .forecast import GL_CENTER, GL_SCALE, N_INPUTS, TABULAR_HISTORY, NeuralForecaster, shrunk_level
 
 # %% auto #0
 __all__ = ['DECISION_SUPPORT', 'ALERT_COLUMNS', 'Tick', 'Rule', 'glucose_rules', 'Monitor', 'replay', 'reading_interval',
@@ -92,8 +92,6 @@ class Monitor:
                  chunk:int=4096):                        # patients per network call
         if forecaster is not None and getattr(forecaster, "arch", None) not in ("gru", "lstm"):
             raise ParameterError("The monitor steps a recurrent forecaster once per reading: give a fitted forecaster('gru') or ('lstm'), or None for trend extrapolation.")
-        if getattr(forecaster, "normalize", "population") != "population":
-            raise ParameterError("The monitor streams networks on the population's glucose scale; normalize='patient' is not supported in streaming yet.")
         if forecaster is not None and not hasattr(forecaster, "net_"): raise ParameterError("The forecaster is not fitted: call fit() first.")
         self.forecaster, self.rules = forecaster, rules if rules is not None else glucose_rules()
         self.snooze, self.max_gap, self.step = pd.Timedelta(snooze), pd.Timedelta(max_gap), pd.Timedelta(step)
@@ -110,6 +108,8 @@ class Monitor:
         if self.forecaster is not None and self.forecaster.residual:   # ridge AR's features read the last 3 hours of inputs
             w = np.zeros((n, TABULAR_HISTORY, N_INPUTS), np.float32)
             self.window = np.concatenate([self.window, w]) if hasattr(self, "window") else w
+        if self.forecaster is not None and self.forecaster.normalize == "patient":   # count, sum and sum of squares of each patient's readings
+            self.level = np.concatenate([self.level, np.zeros((n, 3))]) if hasattr(self, "level") else np.zeros((n, 3))
         if self.forecaster is not None:
             z = torch.zeros(n, self.forecaster.hidden*self.forecaster.members)   # a seed ensemble's states side by side
             self.h = torch.cat([self.h, z]) if hasattr(self, "h") else z
@@ -144,6 +144,7 @@ def _monitor_forecast(self, slots, values, now, fresh, carbs, insulin)->np.ndarr
     change = np.where(fresh, 0.0, values - self.recent[slots, -1])
     x = np.stack([(values - GL_CENTER)/GL_SCALE, np.nan_to_num(change)/5, carbs/50, insulin/2,
                   np.full(len(values), np.sin(minute)), np.full(len(values), np.cos(minute))], 1).astype(np.float32)
+    base, scale = self._base(slots, values, fresh, x), self._scale(slots, values, x)
     net, keep = self.forecaster.net_, torch.as_tensor(~fresh)[:, None]
     x, out = torch.as_tensor(x)[:, None, :], np.empty((len(values), self.horizon), np.float32)
     for i in range(0, len(values), self.chunk):     # chunks that fit in cache: twice as fast as one large batch
@@ -154,7 +155,7 @@ def _monitor_forecast(self, slots, values, now, fresh, carbs, insulin)->np.ndarr
             c = torch.where(keep[part], self.c[s], 0.0)[None]
             y, (h, c) = net(x[part], (h, c)); self.h[s], self.c[s] = h[0], c[0]
         out[part] = y[:, 0].numpy()
-    return self._base(slots, values, fresh, x[:, 0].numpy()) + GL_SCALE*out
+    return base + scale*out
 
 def _monitor_base(self, slots, values, fresh, x)->np.ndarray:
     "What the network's output is added to: the readings, or ridge AR's forecast for a residual forecaster"
@@ -167,8 +168,17 @@ def _monitor_base(self, slots, values, fresh, x)->np.ndarray:
 def _monitor_rate(self, slots, values)->np.ndarray:
     "mg/dL per minute over the last 15 minutes (three readings back), NaN when they are not all there"
     return (values - self.recent[slots, -3])/(3*self.step.total_seconds()/60)
+def _monitor_scale(self, slots, values, x)->np.ndarray:
+    "mg/dL per unit of the network's glucose (n, 1); for a patient-normalized network, x's glucose is rescaled in place by each patient's level so far"
+    if self.forecaster.normalize != "patient": return np.full((len(values), 1), GL_SCALE)
+    self.level[slots] += np.c_[np.ones(len(values)), values, values**2]
+    centre, scale = shrunk_level(*self.level[slots].T)
+    x[:, 0] = (values - centre)/scale
+    return scale[:, None]
+
 Monitor._forecast = _monitor_forecast
 Monitor._base = _monitor_base
+Monitor._scale = _monitor_scale
 Monitor._rate = _monitor_rate
 
 # %% ../../nbs/34_monitor.alerts.ipynb #4ad810ff

@@ -13,11 +13,11 @@ from ..engine import IndexBatches, Trainer
 from .cgm import CGMData, OPTIONAL_COLUMNS, to_grid
 
 # %% auto #0
-__all__ = ['GL_CENTER', 'GL_SCALE', 'N_INPUTS', 'TABULAR_HISTORY', 'FORECASTERS', 'NEURAL_FORECASTERS', 'GRU_ENSEMBLE',
-           'DEFAULT_FORECASTER', 'GLUCOBENCH', 'as_grid', 'assign_splits', 'step_inputs', 'targets', 'history',
-           'Forecaster', 'Persistence', 'tabular_features', 'features_from_history', 'LinearAR', 'LagLinear',
-           'GradientBoosting', 'ARIMAForecaster', 'patient_level', 'masked_loss', 'NeuralForecaster', 'BlendAR',
-           'forecaster', 'personalize', 'scored', 'score_forecasts', 'rmse_interval', 'glucobench_split',
+__all__ = ['GL_CENTER', 'GL_SCALE', 'N_INPUTS', 'TABULAR_HISTORY', 'PATIENT_PRIOR', 'FORECASTERS', 'NEURAL_FORECASTERS',
+           'GRU_ENSEMBLE', 'DEFAULT_FORECASTER', 'GLUCOBENCH', 'as_grid', 'assign_splits', 'step_inputs', 'targets',
+           'history', 'Forecaster', 'Persistence', 'tabular_features', 'features_from_history', 'LinearAR', 'LagLinear',
+           'GradientBoosting', 'ARIMAForecaster', 'shrunk_level', 'patient_level', 'masked_loss', 'NeuralForecaster',
+           'BlendAR', 'forecaster', 'personalize', 'scored', 'score_forecasts', 'rmse_interval', 'glucobench_split',
            'glucobench_rmse', 'glucobench_average']
 
 # %% ../../nbs/33_monitor.forecast.ipynb #76d2f639
@@ -252,13 +252,19 @@ class _RNNMean(nn.Module):
 
 
 # %% ../../nbs/33_monitor.forecast.ipynb #2075c941
-def patient_level(g:pd.DataFrame, prior:int=36)->tuple[np.ndarray, np.ndarray]:
-    "Each row's patient centre and scale (mg/dL): the mean and SD of the patient's real readings so far, shrunk towards (GL_CENTER, GL_SCALE) with the weight of `prior` readings"
+PATIENT_PRIOR = 36   # readings' weight of the population's level in a patient's (3 hours)
+
+def shrunk_level(n:np.ndarray, total:np.ndarray, squares:np.ndarray, prior:int=PATIENT_PRIOR)->tuple[np.ndarray, np.ndarray]:
+    "Mean and SD (mg/dL) of readings given their count, sum and sum of squares, shrunk towards (GL_CENTER, GL_SCALE) with the weight of `prior` readings"
+    centre = (total + prior*GL_CENTER)/(n + prior)
+    return centre, np.sqrt(np.maximum((squares + prior*(GL_SCALE**2 + GL_CENTER**2))/(n + prior) - centre**2, 1e-6))
+
+def patient_level(g:pd.DataFrame, prior:int=PATIENT_PRIOR)->tuple[np.ndarray, np.ndarray]:
+    "Each row's patient centre and scale (mg/dL): the shrunk mean and SD of the patient's real readings so far"
     obs = g["observed"].to_numpy(bool)
     gl, by = np.where(obs, g["gl"].to_numpy(float), 0.0), g["id"].to_numpy()
-    n, s1, s2 = (pd.Series(v).groupby(by).cumsum().to_numpy() for v in (obs.astype(float), gl, gl**2))
-    centre = (s1 + prior*GL_CENTER)/(n + prior)
-    return centre, np.sqrt((s2 + prior*(GL_SCALE**2 + GL_CENTER**2))/(n + prior) - centre**2)
+    n, total, squares = (pd.Series(v).groupby(by).cumsum().to_numpy() for v in (obs.astype(float), gl, gl**2))
+    return shrunk_level(n, total, squares, prior)
 
 class _Transformer(nn.Module):
     def __init__(self, n_in, d_model, horizon, steps, layers=2, heads=4):
