@@ -165,9 +165,6 @@ def _monitor_base(self, slots, values, fresh, x)->np.ndarray:
     self.window[slots] = w = np.concatenate([w[:, 1:], x[:, None]], 1)
     return self.forecaster.base_.forecast_history(values, w)
 
-def _monitor_rate(self, slots, values)->np.ndarray:
-    "mg/dL per minute over the last 15 minutes (three readings back), NaN when they are not all there"
-    return (values - self.recent[slots, -3])/(3*self.step.total_seconds()/60)
 def _monitor_scale(self, slots, values, x)->np.ndarray:
     "mg/dL per unit of the network's glucose (n, 1); for a patient-normalized network, x's glucose is rescaled in place by each patient's level so far"
     if self.forecaster.normalize != "patient": return np.full((len(values), 1), GL_SCALE)
@@ -175,6 +172,10 @@ def _monitor_scale(self, slots, values, x)->np.ndarray:
     centre, scale = shrunk_level(*self.level[slots].T)
     x[:, 0] = (values - centre)/scale
     return scale[:, None]
+
+def _monitor_rate(self, slots, values)->np.ndarray:
+    "mg/dL per minute over the last 15 minutes (three readings back), NaN when they are not all there"
+    return (values - self.recent[slots, -3])/(3*self.step.total_seconds()/60)
 
 Monitor._forecast = _monitor_forecast
 Monitor._base = _monitor_base
