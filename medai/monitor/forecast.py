@@ -302,7 +302,7 @@ class NeuralForecaster(Forecaster):
         return np.repeat(g["gl"].to_numpy(float)[:, None], self.horizon, 1)
 
     def _scale(self, g)->np.ndarray:
-        "mg/dL per unit of the network's input glucose and output (n, 1): one for the population, or each patient's running SD"
+        "mg/dL per unit of the network's input glucose and output (n, 1): GL_SCALE for the population, or each patient's running SD"
         return patient_level(g)[1][:, None] if self.normalize == "patient" else np.full((len(g), 1), GL_SCALE)
 
     def _inputs(self, g)->np.ndarray:
