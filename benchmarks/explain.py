@@ -103,9 +103,13 @@ def score_maps(model, test, test_masks, layer:str, stem:str, last:str, occlusion
 
 NOT_EXPLANATIONS = ("centre prior (no model)", "uniform (chance)")   # the bars, not candidates for the choice
 
+def train(data, network:str, modality:str, epochs:int, width:float):
+    "The case study's recipe for `network` and `modality`, as every run here trains it"
+    return fit(data, network, modality, epochs=epochs, width=width, lr=1e-3, patience=6, seed=0, show_progress=False)
+
 def explain_run(data, masks, network:str, modality:str, epochs:int, width:float, occlusion_patch:int, tolerance:int, n_casc:int=16)->dict:
     "Train the study's recipe on `data`, explain its validation and test images, score the maps, and run the cascading randomization"
-    run = fit(data, network, modality, epochs=epochs, width=width, lr=1e-3, patience=6, seed=0, show_progress=False)
+    run = train(data, network, modality, epochs, width)
     model = run.model.cpu().eval()
     test = data.part("test"); test_masks = masks[data.split == "test"]
     auc = roc_auc(test.labels, predict_proba(run, test.images)[:, 1])
@@ -180,7 +184,7 @@ def misses(maps:np.ndarray, masks:np.ndarray, labels:np.ndarray)->dict:
 def search(quick:bool):
     "Variants of the 3D map, chosen on validation nodules, checked on test nodules"
     cubes, masks = nodule_cubes(40 if quick else 400, 28, seed=0)
-    run = fit(cubes, "resnet10", "ct", epochs=2 if quick else 15, width=1.0, lr=1e-3, patience=6, seed=0, show_progress=False)
+    run = train(cubes, "resnet10", "ct", 2 if quick else 15, 1.0)
     model = run.model.cpu().eval()
     maps = {p: cam_variants(model, cubes.part(p).images) for p in ("val", "test")}
     val, test = (localization(maps[p], masks[cubes.split == p]) for p in ("val", "test"))

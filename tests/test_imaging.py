@@ -223,3 +223,15 @@ def test_shipped_breastmnist_is_the_cited_file():
     data = load_dataset("breastmnist")
     assert data.origin == "real" and data.classes[-1] == "malignant"
     assert {s: int((data.split == s).sum()) for s in ("train", "val", "test")} == {"train": 546, "val": 78, "test": 156}
+
+@pytest.mark.parametrize("script,mode,name", [("explain.py", "--search", "explain_search"), ("breastmnist.py", "--only-paper", "breastmnist_paper")])
+def test_imaging_benchmark_modes_quick_run(script, mode, name):
+    "The imaging benchmarks' extra modes run as smoke tests and print their own checks (breastmnist skips without the shared file)"
+    root = Path(__file__).resolve().parents[1]
+    shared = root.parent/"shared"/"data"
+    out = subprocess.run([sys.executable, str(root/"benchmarks"/script), mode, "--quick", "--data-root", str(shared)],
+                         capture_output=True, text=True, check=True, cwd=root, timeout=600).stdout.strip().splitlines()[-1]
+    result = json.loads(out)
+    assert result["benchmark"] == (name if not result.get("skipped") else "breastmnist")
+    assert result["checks"] or result.get("skipped")
+    assert all({"name", "value", "target", "better", "met"} <= set(c) for c in result["checks"])
