@@ -13,9 +13,9 @@ from .core import ParameterError, DataError, progress
 # %% auto #0
 __all__ = ['sensitivity', 'specificity', 'ppv', 'npv', 'accuracy', 'f1', 'BINARY_METRICS', 'COHORT_ATTRIBUTES', 'roc_auc',
            'confusion_counts', 'brier_score', 'expected_calibration_error', 'net_benefit', 'BootstrapCI',
-           'bootstrap_weights', 'bootstrap_ci', 'youden_threshold', 'evaluate_binary', 'use_medai_style', 'plot_roc',
-           'plot_calibration', 'plot_decision_curve', 'plot_confusion_matrix', 'plot_binary_evaluation', 'age_bands',
-           'default_subgroups', 'subgroup_performance']
+           'bootstrap_weights', 'bootstrap_ci', 'youden_threshold', 'evaluate_binary', 'metric', 'metric_from_row',
+           'use_medai_style', 'plot_roc', 'plot_calibration', 'plot_decision_curve', 'plot_confusion_matrix',
+           'plot_binary_evaluation', 'age_bands', 'default_subgroups', 'subgroup_performance']
 
 # %% ../nbs/01_eval.ipynb #72d00836
 def _prep(y_true, y_score, w=None):
@@ -220,6 +220,27 @@ def evaluate_binary(
     if notes: out["note"] = [notes.get(m, "") for m in out.index]   # only when a metric is undefined
     out.attrs.update(threshold=float(threshold), level=level, n_boot=n_boot, n=len(s), undefined=notes)
     return out
+
+# %% ../nbs/01_eval.ipynb #64ff1ced
+def metric(
+    value:float,                  # the estimate
+    ci_low:float|None=None,       # lower end of its confidence interval
+    ci_high:float|None=None,      # upper end of its confidence interval
+    range:tuple|None=None,        # (low, high) the quantity can take, either end None when open, e.g. (0, 1) for an AUC
+    unit:str|None=None,           # unit, e.g. 'days' or 'mg/dL'
+    note:str|None=None,           # why the value or an interval is missing, when it is
+)->dict:                          # {'value', 'ci_low', 'ci_high', 'range', 'unit', 'note'}, the unset ones left out
+    "A number for metrics.json, with its interval, range and unit as numbers"
+    num = lambda v: None if v is None else float(v)
+    out = dict(value=num(value), ci_low=num(ci_low), ci_high=num(ci_high),
+               range=None if range is None else [num(range[0]), num(range[1])], unit=unit, note=note)
+    if (out["ci_low"] is None) != (out["ci_high"] is None): raise ParameterError("metric(): give both ends of the confidence interval, or neither.")
+    return {k: v for k, v in out.items() if v is not None}
+
+def metric_from_row(row, range:tuple|None=(0, 1), unit:str|None=None)->dict:
+    "`metric` from a table row with value, ci_low and ci_high (and an optional note)"
+    note = row.get("note") if isinstance(row.get("note"), str) and row.get("note") else None
+    return metric(row["value"], row.get("ci_low"), row.get("ci_high"), range=range, unit=unit, note=note)
 
 # %% ../nbs/01_eval.ipynb #eca63c77
 def use_medai_style():

@@ -93,7 +93,7 @@ def is_current(
     prov = folder/"provenance.json"
     if not prov.exists(): return False
     for i in json.loads(prov.read_text()).get("inputs", []):
-        p = Path(i["path"])
+        p = Path(restore_paths(i["path"]))   # recorded with the machine's folders as placeholders
         if not p.is_file() or file_sha256(p) != i["sha256"]: return False
     return True
 

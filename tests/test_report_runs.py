@@ -3,7 +3,7 @@ import json, os, signal, subprocess, sys, time
 from pathlib import Path
 import pytest, yaml
 from medai.core import ReportError, file_sha256, load_dataset, data_samples_dir
-from medai.report import run_report, build_index
+from medai.report import run_report, build_index, restore_paths
 from conftest import make_notebook, medai_cli
 
 def test_cohort_overview_default_report(reports_tmp):
@@ -21,7 +21,7 @@ def test_cohort_overview_default_report(reports_tmp):
     assert prov["seed"] == 0 and prov["parameters"]["dataset"] == "gbsg2"
     assert {"numpy", "pandas", "torch", "papermill", "scikit-survival"} <= set(prov["packages"])
     (arff,) = [i for i in prov["inputs"] if i["path"].endswith("GBSG2.arff")]
-    assert arff["sha256"] == file_sha256(arff["path"])
+    assert arff["path"].startswith("<python>/") and arff["sha256"] == file_sha256(restore_paths(arff["path"]))   # no path of this machine
     assert prov["wall_seconds"] > 0 and prov["started"] <= prov["ended"]
     html = (run/"report.html").read_text()
     assert "TableOne(" not in html and "seed_everything(" not in html   # code hidden
@@ -39,7 +39,8 @@ def test_report_on_a_csv_path_records_its_hash(reports_tmp, tmp_path):
     metrics = json.loads((run/"metrics.json").read_text())
     assert metrics["groups"] == 3 and metrics["patients"] == 400 and metrics["columns_with_missing"] == 1
     prov = json.loads((run/"provenance.json").read_text())
-    assert {"path": str(csv.resolve()), "sha256": file_sha256(csv)}.items() <= next(i for i in prov["inputs"] if i["path"] == str(csv.resolve())).items()
+    recorded = next(i for i in prov["inputs"] if restore_paths(i["path"]) == str(csv.resolve()))
+    assert recorded["path"].startswith("<tmp>/") and recorded["sha256"] == file_sha256(csv)
 
 def test_data_error_inside_the_study_leaves_only_a_failed_folder(reports_tmp):
     with pytest.raises(ReportError) as e: run_report("cohort_overview", {"group": "horth"}, run_id="bad", progress=False)
@@ -100,3 +101,37 @@ def test_index_links_every_run(tmp_path, reports_tmp):
     page = build_index().read_text()
     assert "score = 0.75" in page and "b.failed" in page and "failed" in page
     assert 'href="good/' in page
+
+# ---------------------------------------------------------------- what a run may publish (medai.report.checks): each rule, broken on purpose
+BROKEN = {
+    "a metric as text": ("log_metrics(auc='0.81 (0.75-0.86)')", "'0.81 (0.75-0.86)' is text"),
+    "an AUC above 1": ("log_metrics(auc=1.2)", "outside the range [0, 1]"),
+    "an RMST interval past its horizon": ("from medai.eval import metric\nlog_metrics(rmst=metric(1500, 1400, 2010, range=(0, 1826), unit='days'))", "rmst.ci_high: 2010"),
+    "an interval that misses its value": ("from medai.eval import metric\nlog_metrics(c_index=metric(0.6, 0.65, 0.7))", "does not contain the value 0.6"),
+    "a count that is not whole": ("log_metrics(n_test=15.5)", "should be a whole number"),
+    "a path of this machine in a table": ("import pandas as pd, os\nsave_table(pd.DataFrame({'file': [os.path.abspath('x.csv')]}), 'files')", "tables/files.csv: shows the absolute path"),
+    "a home folder in the model card": ("from medai.core import run_dir, atomic_write\natomic_write(run_dir()/'notes.md', 'data from /home/alice/cohort.csv')", "notes.md: shows the absolute path '/home/alice/cohort.csv'"),
+}
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_a_run_that_breaks_a_rule_is_not_published(case, tmp_path, reports_tmp):
+    code, message = BROKEN[case]
+    nb = make_notebook(tmp_path/"study.ipynb", "x: int = 1  # x", "from medai.report import *\n" + code)
+    with pytest.raises(ReportError, match="would publish what it cannot") as e: run_report(nb, run_id="r", progress=False)
+    assert message in str(e.value)
+    assert sorted(p.name for p in (reports_tmp/"study").iterdir()) == ["r.failed"]
+    assert message in (reports_tmp/"study"/"r.failed"/"error.txt").read_text()
+
+def test_a_training_report_owes_its_model_card_study_and_checklist(tmp_path, reports_tmp):
+    import nbformat
+    nb = make_notebook(tmp_path/"train.ipynb", "x: int = 1  # x", "from medai.report import log_metrics\nlog_metrics(auc=0.8)")
+    book = nbformat.read(nb, as_version=4); book.metadata["medai"] = {"trains_model": True}; nbformat.write(book, nb)
+    with pytest.raises(ReportError, match="model_card.md is missing") as e: run_report(nb, run_id="r", progress=False)
+    assert "study.json is missing" in str(e.value) and "tripod_ai_checklist.csv is missing" in str(e.value)
+
+def test_library_output_paths_are_scrubbed_not_refused(tmp_path, reports_tmp):
+    "A warning that prints a file of the Python installation is the library's, not the study's: the run shows it as <python>/..."
+    nb = make_notebook(tmp_path/"warns.ipynb", "x: int = 1  # x", "import sys\nprint(sys.prefix + '/lib/site-packages/x.py:1: UserWarning', file=sys.stderr)\nprint(sys.prefix)")
+    run = run_report(nb, progress=False)
+    text = (run/"report.ipynb").read_text() + (run/"report.html").read_text() + (run/"provenance.json").read_text()
+    assert sys.prefix not in text and "<python>" in text
