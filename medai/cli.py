@@ -11,7 +11,7 @@ from .core import MedaiError, ParameterError, list_datasets
 from .report import build_index, check_reproducible, find_notebook, list_case_studies, notebook_parameters, run_all, run_report
 
 # %% auto #0
-__all__ = ['main']
+__all__ = ['describe_datasets', 'main']
 
 # %% ../nbs/03_cli.ipynb #1c8861e2
 def _parser()->tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
@@ -108,6 +108,18 @@ def _predict(args)->int:
     else: print(table.to_string(index=False))
     return 0
 
+# %% ../nbs/03_cli.ipynb #84980fe0
+def describe_datasets(
+    width:int|None=None,   # characters per line; default the terminal's width (at most 100)
+)->str:                    # one block per dataset: name and kind, then what it is, then its source and licence
+    "The dataset registry as text for a terminal: name, kind, description, and source with licence"
+    import shutil, textwrap
+    width = width or min(shutil.get_terminal_size((80, 20)).columns, 100)
+    wrap = lambda label, text: textwrap.fill(text, width, initial_indent=f"  {label}", subsequent_indent=" "*(2 + len(label)), break_on_hyphens=False)
+    blocks = [f"{d['name']} ({d['kind']})\n" + wrap("", d["description"]) + "\n" + wrap("source and licence: ", d["source"])
+              for d in list_datasets().to_dict("records")]
+    return "\n\n".join(blocks)
+
 # %% ../nbs/03_cli.ipynb #5f90bcea
 def main(argv:list[str]|None=None)->int:
     "Entry point of the `medai` command"
@@ -115,7 +127,7 @@ def main(argv:list[str]|None=None)->int:
     args = parser.parse_args(argv)
     try:
         if args.command == "datasets":
-            print(list_datasets()[["name", "kind", "description"]].to_string(index=False)); return 0
+            print(describe_datasets()); return 0
         if args.command == "predict": return _predict(args)
         if args.command == "sweep": return _sweep(args)
         return _report(args, report_parser)

@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt, seaborn as sns
 from .core import ParameterError, DataError, progress
 
 # %% auto #0
-__all__ = ['sensitivity', 'specificity', 'ppv', 'npv', 'accuracy', 'f1', 'BINARY_METRICS', 'COHORT_ATTRIBUTES', 'roc_auc',
-           'confusion_counts', 'brier_score', 'expected_calibration_error', 'net_benefit', 'BootstrapCI',
+__all__ = ['sensitivity', 'specificity', 'ppv', 'npv', 'accuracy', 'f1', 'ECE_BINS', 'BINARY_METRICS', 'COHORT_ATTRIBUTES',
+           'roc_auc', 'confusion_counts', 'brier_score', 'expected_calibration_error', 'net_benefit', 'BootstrapCI',
            'bootstrap_weights', 'bootstrap_ci', 'youden_threshold', 'evaluate_binary', 'metric', 'metric_from_row',
            'use_medai_style', 'plot_roc', 'plot_calibration', 'plot_decision_curve', 'plot_confusion_matrix',
            'plot_binary_evaluation', 'age_bands', 'default_subgroups', 'subgroup_performance']
@@ -96,7 +96,9 @@ def brier_score(y_true, y_prob, w=None):
     return _out(_div((W*(p - y)**2).sum(1), W.sum(1)), single)
 
 # %% ../nbs/01_eval.ipynb #3e8bd24d
-def expected_calibration_error(y_true, y_prob, w=None, n_bins:int=10):
+ECE_BINS = 10   # equal-width bins of the ECE in every table and of every calibration figure, so the two describe the same thing
+
+def expected_calibration_error(y_true, y_prob, w=None, n_bins:int=ECE_BINS):
     "Expected calibration error over `n_bins` equal-width bins of predicted probability"
     y, p, W, single = _prep(y_true, _check_probs(y_prob), w)
     bins = np.minimum((p*n_bins).astype(int), n_bins - 1)
@@ -281,17 +283,17 @@ def plot_roc(
 # %% ../nbs/01_eval.ipynb #96f27b00
 def plot_calibration(
     y_true, y_prob,      # labels and predicted probabilities
-    n_bins:int=10, strategy:str="uniform", # binning, as in sklearn's calibration_curve
+    n_bins:int=ECE_BINS, # equal-width bins (the ECE's, as tables report it)
     label:str="model", ax=None,
 ):
-    "Reliability diagram: observed event rate against mean predicted probability per bin, with ECE"
+    "Reliability diagram over `n_bins` equal-width bins: observed event rate against mean predicted probability, with the ECE of the same bins"
     from sklearn.calibration import calibration_curve
     y, p, _, _ = _prep(y_true, _check_probs(y_prob))
-    frac, mean_pred = calibration_curve(y, p, n_bins=n_bins, strategy=strategy)
+    frac, mean_pred = calibration_curve(y, p, n_bins=n_bins, strategy="uniform")
     ax = _ax(ax)
     ax.plot([0, 1], [0, 1], ls="--", c="grey", lw=1, label="perfect calibration")
     ax.plot(mean_pred, frac, marker="o", label=f"{label}: ECE {expected_calibration_error(y, p, n_bins=n_bins):.3f}")
-    ax.set(xlabel="Mean predicted probability", ylabel="Observed event rate", xlim=(0, 1), ylim=(0, 1), title="Calibration")
+    ax.set(xlabel="Mean predicted probability", ylabel="Observed event rate", xlim=(0, 1), ylim=(0, 1), title=f"Calibration ({n_bins} equal-width bins)")
     ax.legend(loc="upper left", fontsize="small")
     return ax
 
@@ -338,7 +340,7 @@ def plot_binary_evaluation(
     "ROC (with CI band), calibration, decision curve and confusion matrix in one figure"
     fig, axes = plt.subplots(2, 2, figsize=(11, 9.5))
     plot_roc(y_true, y_prob, n_boot=n_boot, seed=seed, label=label, ax=axes[0, 0])
-    plot_calibration(y_true, y_prob, n_bins=5 if len(y_true) < 300 else 10, label=label, ax=axes[0, 1])
+    plot_calibration(y_true, y_prob, label=label, ax=axes[0, 1])   # the bins of the ECE that evaluate_binary reports
     plot_decision_curve(y_true, y_prob, label=label, ax=axes[1, 0])
     plot_confusion_matrix(y_true, y_prob, threshold, labels=labels, ax=axes[1, 1])
     fig.tight_layout()

@@ -49,6 +49,16 @@ def evaluate_classifier(
     rows["accuracy"] = bootstrap_ci(lambda y, p: float((y == p).mean()), test.labels, pred, n_boot=n_boot, seed=seed).as_dict()
     return Evaluation(pd.DataFrame(rows).T.rename_axis("metric"), None, p_val, p_test, test.labels)
 
+# %% ../../nbs/14a_imaging.evaluate.ipynb #163196cc
+def _training(c:dict, runs:list)->str:
+    "How the networks were trained, from their config: medai's fit, or Flower's rounds across sites"
+    optimizer = f"AdamW (lr {c['lr']}, weight decay {c['weight_decay']}), batch {c['batch_size']}"
+    fed = c.get("federated")
+    if fed: return (f"Flower {fed['strategy']} across {len(fed['sites'])} sites ({', '.join(map(str, fed['sites']))}): {fed['rounds']} rounds of {fed['local_epochs']} local epoch(s) "
+                    f"at each site, {optimizer}; the weights of the round with the best validation AUC (rounds {[r.best_epoch for r in runs]})")
+    return (f"{optimizer}, cosine schedule, at most {c['epochs']} epochs, early stopping on validation AUC (patience {c['patience']}); "
+            f"best epochs {[r.best_epoch for r in runs]}")
+
 # %% ../../nbs/14a_imaging.evaluate.ipynb #79b6bed2
 def study_facts(
     data:ImageData,     # the data, with splits
@@ -77,8 +87,7 @@ def study_facts(
         partition_level="patient" if patients else unit,
         model=f"MONAI {c['network']} ({data.spatial_dims}D, width factor {c['width']}), {c['in_channels']} input channel(s), softmax over {c['num_classes']} classes",
         initialization=f"random (PyTorch defaults), seeds {[r.config['seed'] for r in runs]}; no pretrained weights",
-        training=f"AdamW (lr {c['lr']}, weight decay {c['weight_decay']}), cosine schedule, batch {c['batch_size']}, at most {c['epochs']} epochs, "
-                 f"early stopping on validation AUC (patience {c['patience']}); best epochs {[r.best_epoch for r in runs]}",
+        training=_training(c, runs),
         tuning="the weights of the epoch with the best validation AUC" + ("; the operating threshold by Youden's J on validation" if binary else "")
                + "; other settings are the study's parameters, none chosen on the test split",
         ensembling=(f"{len(runs)} seeds, probabilities averaged" if len(runs) > 1 else "none") + ("; flip test-time augmentation" if tta else ""),

@@ -7,12 +7,13 @@ from __future__ import annotations
 import json, os, re
 from pathlib import Path
 import numpy as np, pandas as pd
-from ..privacy.phi import suppress_small_counts
-from ..core import (ParameterError, ReportError, atomic_write, case_studies_dir, check_origin, run_dir, to_jsonable)
+from ..privacy.phi import min_cell, suppress_small_counts
+from ..core import (ParameterError, ReportError, atomic_write, case_studies_dir, check_origin, dataset_info, list_datasets, run_dir, to_jsonable)
 from ..publish import AUTHORS, TITLES, check_statements, checklist, model_card, record_study
 
 # %% auto #0
-__all__ = ['save_figure', 'count_columns', 'save_table', 'log_metrics', 'record_data', 'publication_section', 'render_template']
+__all__ = ['save_figure', 'count_columns', 'public_data', 'save_table', 'log_metrics', 'record_data', 'publication_section',
+           'render_template']
 
 # %% ../../nbs/02b_report.outputs.ipynb #68430d8c
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -50,22 +51,44 @@ def count_columns(df:pd.DataFrame)->list[str]:
     def whole(s): v = pd.to_numeric(s, errors="coerce").dropna(); return len(v) > 0 and bool((v == v.round()).all())
     return [c for c in df.columns if _COUNT_NAME.match(str(c)) and whole(df[c])]
 
+# %% ../../nbs/02b_report.outputs.ipynb #f7b4421f
+def public_data()->bool:
+    "Whether the run's data, as `record_data` recorded them, are a registered dataset: published or made by medai, so small counts identify no one"
+    rd = run_dir()
+    if rd is None or not (rd/"data.json").exists(): return False
+    return json.loads((rd/"data.json").read_text()).get("dataset") is not None
+
+def _show_note(text:str):
+    "A table's footnote, shown under it in the report"
+    try:
+        from IPython.display import Markdown, display
+        display(Markdown(f"*{text}*"))
+    except ImportError: print(text)
+
 # %% ../../nbs/02b_report.outputs.ipynb #3431ccb3
 def save_table(
     df:pd.DataFrame,   # the table
     name:str,          # file name without extension, e.g. 'table1'
     index:bool=True,   # write the index as a column
     caption:str|None=None, # LaTeX caption
-    counts:list[str]|None=None, # columns counting patients: counts under MEDAI_MIN_CELL (default 5) are shown as '<5'; None: found by name
+    counts:list[str]|None=None, # columns counting patients: counts under MEDAI_MIN_CELL (default 5) are shown as '<5' unless the data are a public dataset; None: found by name
 )->pd.DataFrame:       # `df` as saved, to display it
-    "Save a table as CSV, Markdown and LaTeX (booktabs) into the run's tables/ folder, small counts suppressed"
+    "Save a table as CSV, Markdown and LaTeX (booktabs) into the run's tables/ folder, small counts of private data suppressed with a footnote"
     counts = count_columns(df) if counts is None else counts
-    if counts: df = suppress_small_counts(df, counts)
+    note = None
+    if counts and not public_data():
+        shown = suppress_small_counts(df, counts)
+        n = int((shown[counts].astype(str) != df[counts].astype(str)).to_numpy().sum())
+        if n: note = (f"{n} count(s) from 1 to {min_cell() - 1} in {', '.join(map(str, counts))} are shown as '<{min_cell()}': small cells of a private cohort "
+                      f"could single out a patient (MEDAI_MIN_CELL={min_cell()}; registered public datasets are shown in full).")
+        df = shown
     stem = _output_path("tables", name)
     if stem is not None:
         atomic_write(stem.with_suffix(".csv"), df.to_csv(index=index))
-        atomic_write(stem.with_suffix(".md"), df.to_markdown(index=index, floatfmt=".4g") + "\n")
-        atomic_write(stem.with_suffix(".tex"), df.to_latex(index=index, caption=caption, escape=True, na_rep=""))
+        atomic_write(stem.with_suffix(".md"), df.fillna("").to_markdown(index=index, floatfmt=".4g") + "\n" + (f"\n{note}\n" if note else ""))
+        tex_caption = " ".join(filter(None, [caption, note])) or None
+        atomic_write(stem.with_suffix(".tex"), df.to_latex(index=index, caption=tex_caption, escape=True, na_rep=""))
+    if note: _show_note(note)
     return df
 
 # %% ../../nbs/02b_report.outputs.ipynb #842b7bb7
@@ -84,12 +107,15 @@ def log_metrics(
 
 # %% ../../nbs/02b_report.outputs.ipynb #faddcc5f
 def record_data(
-    source:str,     # what the data are and where they come from, with citation and licence
+    source:str,     # what the data are, e.g. the loaded data's `source`
     origin:str,     # 'real', 'synthetic' or 'semi-synthetic' (medai.core.ORIGINS)
+    dataset:str|None=None, # the study's `dataset` parameter: a registered name adds its citation and licence
     **details,      # anything else a reader needs, e.g. patients=686
 )->dict:            # what was recorded
-    "Record the run's data: source, origin and details, in data.json"
-    record = to_jsonable(dict(source=source, origin=check_origin(origin), **details))
+    "Record the run's data: source (with the registry's citation and licence), origin and details, in data.json"
+    registered = dataset if dataset in set(list_datasets().name) else None
+    cite = dataset_info(registered).source if registered else "the user's own file"
+    record = to_jsonable(dict(source=f"{source} ({cite})", origin=check_origin(origin), dataset=registered, **details))
     if run_dir() is not None: atomic_write(run_dir()/"data.json", json.dumps(record, indent=2))
     return record
 

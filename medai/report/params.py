@@ -12,8 +12,8 @@ import pandas as pd, yaml
 from ..core import (ParameterError, case_studies_dir, did_you_mean)
 
 # %% auto #0
-__all__ = ['Parameter', 'parse_parameters', 'check_value', 'coerce_text', 'validate_parameters', 'list_case_studies',
-           'find_notebook', 'notebook_parameters']
+__all__ = ['Parameter', 'parse_parameters', 'check_value', 'coerce_text', 'validate_parameters', 'notebook_title',
+           'list_case_studies', 'find_notebook', 'notebook_parameters']
 
 # %% ../../nbs/02a_report.params.ipynb #8a83d719
 @dataclass
@@ -162,7 +162,10 @@ def validate_parameters(
     return out
 
 # %% ../../nbs/02a_report.params.ipynb #3128ad0a
-def _title(nb)->str:
+def notebook_title(
+    nb,          # a notebook, as nbformat reads it
+)->str:          # its first '# ' heading, or ''
+    "The title of a notebook: its first level-1 markdown heading"
     for c in nb.cells:
         if c.cell_type == "markdown":
             for line in c.source.splitlines():
@@ -173,7 +176,7 @@ def list_case_studies()->pd.DataFrame:
     "The case studies that `medai report NAME` runs: name, title, path"
     import nbformat
     paths = sorted(case_studies_dir().glob("*.ipynb"))
-    rows = [dict(name=p.stem, title=_title(nbformat.read(p, as_version=4)), path=str(p)) for p in paths]
+    rows = [dict(name=p.stem, title=notebook_title(nbformat.read(p, as_version=4)), path=str(p)) for p in paths]
     return pd.DataFrame(rows, columns=["name", "title", "path"])
 
 # %% ../../nbs/02a_report.params.ipynb #b2dad73e

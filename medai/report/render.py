@@ -8,10 +8,10 @@ import html, os, shutil, subprocess
 from pathlib import Path
 import yaml
 from ..core import (ReportError, atomic_write)
-from .params import _title
+from .params import notebook_title
 
 # %% auto #0
-__all__ = ['BROWSERS', 'render_html', 'find_chromium', 'require_chromium', 'html_to_pdf']
+__all__ = ['BROWSERS', 'render_html', 'report_header', 'find_chromium', 'require_chromium', 'html_to_pdf']
 
 # %% ../../nbs/02c_report.render.ipynb #392af904
 def render_html(
@@ -27,7 +27,7 @@ def render_html(
         if c.cell_type == "code":
             c.outputs = [o for o in c.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
     if header: nb.cells.insert(0, nbformat.v4.new_markdown_cell(header))
-    nb.metadata["title"] = _title(nb) or nb_path.stem
+    nb.metadata["title"] = notebook_title(nb) or nb_path.stem
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
     return atomic_write(out, body)
@@ -40,7 +40,12 @@ def _show_value(v)->str:
     if isinstance(v, (list, tuple, dict)): return yaml.safe_dump(v, default_flow_style=True, width=10**6).strip() if v else "none"
     return str(v)
 
-def _header(name:str, run_id:str, params:dict, prov:dict|None)->str:
+def report_header(
+    name:str, run_id:str,  # the case study and the run
+    params:dict,           # every parameter's value
+    prov:dict|None,        # the run's provenance (None for a failed run)
+)->str:                    # markdown: a line naming the run, then a table of parameters
+    "The header a report opens with: the run, medai's version and commit, and its parameters as a reader writes them"
     cell = lambda v: html.escape(_show_value(v)).replace("|", "&#124;").replace("\n", " ")   # text, never live HTML
     rows = "\n".join(f"| `{k}` | {cell(v)} |" for k, v in params.items())
     status = "" if prov is None else f" · medai {prov['medai_version']}" + (f" · commit `{prov['git_commit'][:10]}`" if prov.get("git_commit") else "")

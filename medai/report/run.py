@@ -11,7 +11,7 @@ import yaml
 from ..privacy.phi import scan_for_phi
 from ..core import (MedaiError, ParameterError, ReportError, atomic_write, file_sha256, git_output, IDENTIFIERS_FILE, package_versions, reports_dir)
 from .params import find_notebook, list_case_studies, notebook_parameters, validate_parameters
-from .render import _header, html_to_pdf, render_html, require_chromium
+from .render import report_header, html_to_pdf, render_html, require_chromium
 from .index import build_index
 from .checks import check_run, scrub_paths
 
@@ -129,7 +129,7 @@ def _failed_run(e:BaseException, tmp:Path, failed:Path, name:str, run_id:str, pa
     (tmp/IDENTIFIERS_FILE).unlink(missing_ok=True)
     stopped = "SIGTERM" if isinstance(e, _Terminated) else "Ctrl-C" if isinstance(e, KeyboardInterrupt) else None
     atomic_write(tmp/"error.txt", (f"Interrupted ({stopped}): the run did not finish.\n\n" if stopped else "") + "".join(traceback.format_exception(e)))
-    if (tmp/"report.ipynb").exists(): render_html(tmp/"report.ipynb", tmp/"report.html", _header(name, run_id, params, None))
+    if (tmp/"report.ipynb").exists(): render_html(tmp/"report.ipynb", tmp/"report.html", report_header(name, run_id, params, None))
     os.replace(tmp, failed)
     if isinstance(e, (KeyboardInterrupt, SystemExit)): raise e
     reason = f"{e.ename}: {e.evalue}" if hasattr(e, "ename") else f"{type(e).__name__}: {e}"
@@ -172,7 +172,7 @@ def run_report(
     inputs += [f for f in parameter_files(params) if f["path"] not in {i["path"] for i in inputs}]
     prov = provenance(nb_path, params, inputs, started, time.time())
     if not (tmp/"metrics.json").exists(): atomic_write(tmp/"metrics.json", "{}")
-    render_html(tmp/"report.ipynb", tmp/"report.html", _header(name, run_id, params, prov))
+    render_html(tmp/"report.ipynb", tmp/"report.html", report_header(name, run_id, params, prov))
     (tmp/"inputs.json").unlink(missing_ok=True)
     hits = scan_for_phi(tmp)                      # before anything is published
     (tmp/IDENTIFIERS_FILE).unlink(missing_ok=True)
