@@ -42,8 +42,9 @@ check-readme: setup
 	  || (echo "README.md differs from nbs/index.ipynb: edit the notebook, then run 'make readme'." && exit 1)
 
 # Case studies are skipped here: `make reports` runs them on their defaults, and tests/ runs each as a report with small parameters.
+# Reports that notebooks run (the tutorials') go to a temporary folder: tests never write into reports/.
 nbtest: setup
-	$(BIN)/nbdev_test --n_workers 2 --skip_folder_re '^([_.]|case_studies$$)'
+	@tmp=$$(mktemp -d) && MEDAI_REPORTS=$$tmp $(BIN)/nbdev_test --n_workers 2 --skip_folder_re '^([_.]|case_studies$$)'; rc=$$?; rm -rf $$tmp; exit $$rc
 
 # Three pytest workers (pytest-xdist) on the 2 cores: most tests wait on report kernels and subprocesses; measured 10:08 against 11:14 with two.
 pytest: setup

@@ -17,6 +17,11 @@ def test_readme_quick_start_is_what_ci_runs():
     assert re.search(r"^test: setup .*nbtest pytest$", makefile, flags=re.M)
     assert re.search(r"^reports: setup$", makefile, flags=re.M)
 
+def test_tests_never_write_into_reports():
+    "make test runs the notebooks' reports in a temporary folder, and every pytest test in its own (conftest's reports_tmp)"
+    nbtest = re.search(r"^nbtest: setup\n((?:\t.*\n)+)", (ROOT/"Makefile").read_text(), flags=re.M).group(1)
+    assert "MEDAI_REPORTS=" in nbtest and "mktemp -d" in nbtest
+
 def test_readme_is_the_index_notebook():
     md = subprocess.run([str(BIN/"jupyter"), "nbconvert", "--to", "markdown", "--stdout", "--log-level=ERROR",
                          str(ROOT/"nbs"/"index.ipynb")], capture_output=True, text=True, check=True).stdout

@@ -409,7 +409,7 @@ def load_image_folder(
     extra = [c for c in table.columns if c not in ("path", "label", "patient_id", "split")]   # cohort attributes (age, sex, site, ...)
     attributes = table[extra].reset_index(drop=True) if extra else None
     pre = dict(intensity=intensity, pad=pad, scaling=how)
-    data = ImageData(np.stack(imgs).astype(np.float32), labels, classes, split, pid, None, f"images from {path}", list(table["path"]), attributes, pre)
+    data = ImageData(np.stack(imgs).astype(np.float32), labels, classes, split, pid, None, f"images from {Path(path).name}", list(table["path"]), attributes, pre)
     return check_splits(data)
 
 # %% ../../nbs/10_imaging.data.ipynb #6ac44e83
@@ -537,7 +537,7 @@ def nodule_crops(
     split = df["split"].astype(str).to_numpy() if "split" in df else make_splits(labels, pid, val, test, seed, where=str(csv))
     record_identifiers(set(pid), source=csv)
     extra = [c for c in df.columns if c not in need + ["patient_id", "split"]]   # cohort and nodule attributes, for subgroup results
-    data = ImageData(np.stack([crops[i] for i in df.index]).astype(np.float32), labels, classes, split, pid, (spacing,)*3, f"nodule crops from {csv}",
+    data = ImageData(np.stack([crops[i] for i in df.index]).astype(np.float32), labels, classes, split, pid, (spacing,)*3, f"nodule crops from {Path(csv).parent.name}/{Path(csv).name}",
                      [str((csv.parent/v).resolve()) for v in df["volume"].unique()], df[extra].reset_index(drop=True) if extra else None,
                      dict(intensity="HU window", window=list(window), spacing=spacing))
     return check_splits(data)
