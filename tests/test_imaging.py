@@ -132,6 +132,10 @@ def test_imaging_case_studies_write_complete_reports(study, params):
         assert "triage research only" in card and tripod.loc["18a", "from_the_run"] == "funding: none"
     for f in ["tables/tripod_ai_checklist.md", "tables/tripod_ai_checklist.tex", "figures/test_evaluation.pdf", "study.json"]:
         assert (run/f).is_file(), f
+    study_json = json.loads((run/"study.json").read_text())   # what it states, the run established
+    assert "into 2 classes" in study_json["task"]
+    assert ("held-out patients" in study_json["objective"]) is (study_json["partition_level"] == "patient")
+    assert json.loads((run/"data.json").read_text())["origin"] == ("real" if real else "semi-synthetic")
 
 def test_breast_case_study_with_differential_privacy(reports_tmp):
     run = run_report("breast_ultrasound_diagnosis", {"dataset": "phantom", "model": "compact_cnn", "epochs": 2, "width": 0.25, "image_size": 32, "n_boot": 200,
@@ -203,11 +207,13 @@ def test_federated_case_study_compares_arms_with_dp_at_the_sites():
     run = run_report("federated_diagnosis", {"rounds": 2, "width": 0.25, "image_size": 32, "n_boot": 200, "dp_epsilon": 8.0}, progress=False)
     metrics = json.loads((run/"metrics.json").read_text())
     assert list(metrics["arms"]) == ["centralized", "site 1 alone", "site 2 alone", "site 3 alone", "fedavg", "fedprox", "fedavg + DP (epsilon 8)"]
-    for arm in metrics["arms"].values(): assert 0 <= arm["ci_low"] <= arm["test_auc"] <= arm["ci_high"] <= 1
+    for arm in metrics["arms"].values(): auc = arm["test_auc"]; assert 0 <= auc["ci_low"] <= auc["value"] <= auc["ci_high"] <= 1
     assert metrics["arms"]["fedavg"]["train_images"] == metrics["arms"]["centralized"]["train_images"] == 546   # BreastMNIST's training split
     assert all(0 < e <= 8.0 + 1e-6 for e in metrics["differential_privacy"]["epsilon"].values())
-    for f in ["tables/sites.csv", "tables/test_auc.csv", "tables/test_auc_by_site.csv", "figures/learning_curves.png", "figures/test_auc.svg"]:
-        assert (run/f).is_file(), f
+    for f in ["tables/sites.csv", "tables/test_auc.csv", "tables/test_auc_by_site.csv", "figures/learning_curves.png", "figures/test_auc.svg",
+              "figures/test_evaluation.png", "tables/test_metrics.csv", "model_card.md", "study.json", "tables/tripod_ai_checklist.csv", "tables/claim_checklist.csv"]:
+        assert (run/f).is_file(), f                                            # a training report's model card, study description and checklists
+    assert "fedavg" in json.loads((run/"study.json").read_text())["training"]
     html = (run/"report.html").read_text()
     assert "sites are simulated by label mix" in html and "MB</strong> of weights exchanged" in html
     with pytest.raises(ReportError, match="strategies must be a non-empty list"):

@@ -73,13 +73,14 @@ def study_facts(
     n = {s: int((data.split == s).sum()) for s in ("train", "val", "test")}
     patients = None if data.patient_id is None else len(set(data.patient_id))
     binary = ev.threshold is not None
+    names = " or ".join(f"'{c}'" for c in data.classes)   # quoted: a class name may hold a comma ('normal, benign')
     return dict(
-        task=f"classification of {data.spatial_dims}D {unit}s as {' or '.join(data.classes)}",
+        task=f"classification of {data.spatial_dims}D {unit}s into {len(data.classes)} classes: {names}",
         study_type="retrospective; model development with internal evaluation on a held-out test split",
         data_source=data.source + (" (simulated)" if synthetic else ""),
         eligibility=f"every labelled {unit} in the source ({len(data.labels)} {unit}s" + (f" of {patients} patients)" if patients else ")"),
         preprocessing=f"intensities scaled to [0, 1]; input shape {tuple(data.images.shape[1:])}; training augmentation: medai's '{c['modality']}' preset (MONAI transforms)",
-        outcome=f"the source's class label ({', '.join(data.classes)})",
+        outcome=f"the source's class label ({names})",
         sample_size=dict(**{f"{unit}s": len(data.labels)}, **({"patients": patients} if patients else {}), **n,
                          **({"test_positives": int(ev.y_test.sum())} if binary else {})),
         missing_data=f"none in the {unit}s used: every loaded {unit} has a label; a file that cannot be read stops the run with an error naming it",
