@@ -59,6 +59,7 @@ lab: setup
 docs: setup
 	find nbs -maxdepth 2 -name "*.ipynb" -not -path "nbs/case_studies/*" -not -path "*/.ipynb_checkpoints/*" -print0 | \
 	  MEDAI_PROGRESS=0 xargs -0 -n1 -P2 $(BIN)/jupyter nbconvert --to notebook --execute --inplace --log-level=WARN
+	$(PY) -c "import glob; from medai.report.checks import scrub_notebook_outputs; [scrub_notebook_outputs(p) for p in glob.glob('nbs/**/*.ipynb', recursive=True)]"
 	$(BIN)/nbdev_clean --fname nbs
 
 ## Every notebook, executed and rendered to HTML in _html/ (Quarto, which nbdev_docs needs, is not installable here).

@@ -22,6 +22,15 @@ def test_tests_never_write_into_reports():
     nbtest = re.search(r"^nbtest: setup\n((?:\t.*\n)+)", (ROOT/"Makefile").read_text(), flags=re.M).group(1)
     assert "MEDAI_REPORTS=" in nbtest and "mktemp -d" in nbtest
 
+def test_committed_notebooks_show_no_path_of_this_machine():
+    "Notebook outputs are read on GitHub: the machine's folders in them are placeholders (make docs runs scrub_notebook_outputs)"
+    from medai.report.checks import machine_paths
+    places = [p for p in machine_paths() if p not in ("/tmp", "/root")] + ["/home/", "/Users/"]
+    found = [f"{nb.relative_to(ROOT)}: {p}" for nb in sorted((ROOT/"nbs").rglob("*.ipynb")) if ".ipynb_checkpoints" not in str(nb)
+             for c in nbformat.read(nb, as_version=4).cells if c.cell_type == "code"
+             for o in c.get("outputs", []) for p in places if p in json.dumps(o)]
+    assert not found, "run make docs, or medai.report.checks.scrub_notebook_outputs on them:\n" + "\n".join(found[:10])
+
 def test_readme_is_the_index_notebook():
     md = subprocess.run([str(BIN/"jupyter"), "nbconvert", "--to", "markdown", "--stdout", "--log-level=ERROR",
                          str(ROOT/"nbs"/"index.ipynb")], capture_output=True, text=True, check=True).stdout

@@ -10,7 +10,7 @@ from ..core import project_root, reports_dir
 
 # %% auto #0
 __all__ = ['NAMED_RANGES', 'TEXT_SUFFIXES', 'TRAINING_ARTEFACTS', 'named_range', 'check_metrics', 'machine_paths', 'scrub_paths',
-           'restore_paths', 'check_paths', 'trains_model', 'check_artefacts', 'check_run']
+           'restore_paths', 'check_paths', 'scrub_notebook_outputs', 'trains_model', 'check_artefacts', 'check_run']
 
 # %% ../../nbs/02d_report.checks.ipynb #cb9d666a
 _WORD = lambda words: re.compile(r"(?i)(^|_)(" + "|".join(words) + r")($|_)")
@@ -97,6 +97,11 @@ def _text_files(folder:Path):
         if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES and p.name != "params.yaml": yield p
 
 # %% ../../nbs/02d_report.checks.ipynb #4effaf91
+def _scrub(text:str, places:dict)->str:
+    for path, placeholder in places.items(): text = re.sub(re.escape(path) + r"(?=[/\\\s\"'<,:;)\]]|$)", placeholder, text)
+    return text
+
+
 def scrub_paths(
     folder:Path,                   # a run folder
     names:tuple=("report.ipynb", "report.html", "error.txt", "provenance.json"), # the files that show what libraries printed, and provenance
@@ -106,8 +111,8 @@ def scrub_paths(
     for name in names:
         p = Path(folder)/name
         if not p.exists(): continue
-        text = new = p.read_text(errors="replace")
-        for path, placeholder in places.items(): new = re.sub(re.escape(path) + r"(?=[/\\\s\"'<,:;)\]]|$)", placeholder, new)
+        text = p.read_text(errors="replace")
+        new = _scrub(text, places)
         if new != text: p.write_text(new); changed.append(p)
     return changed
 
@@ -132,6 +137,23 @@ def check_paths(
             found = hit or m.group(0)
             out.append(f"{p.relative_to(folder)}: shows the absolute path {found!r}; write paths relative to the project or the data folder")
     return out
+
+# %% ../../nbs/02d_report.checks.ipynb #fd09ed47
+def scrub_notebook_outputs(
+    path:Path,   # a notebook
+)->bool:         # whether anything was rewritten
+    "Rewrite this machine's folders as placeholders in a notebook's outputs, leaving its code as it is"
+    path, places = Path(path), machine_paths()
+    nb = json.loads(path.read_text())
+    old = json.dumps(nb)
+    for c in nb.get("cells", []):
+        for o in c.get("outputs", []):
+            if "text" in o: o["text"] = _scrub("".join(o["text"]) if isinstance(o["text"], list) else o["text"], places)
+            for kind, data in o.get("data", {}).items():
+                if kind.startswith("text/"): o["data"][kind] = _scrub("".join(data) if isinstance(data, list) else data, places)
+    if json.dumps(nb) == old: return False
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    return True
 
 # %% ../../nbs/02d_report.checks.ipynb #acdc7012
 TRAINING_ARTEFACTS = ("model_card.md", "study.json", "tables/tripod_ai_checklist.csv")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 import pandas as pd, yaml
-from ..core import (ParameterError, case_studies_dir, did_you_mean)
+from ..core import (ParameterError, case_studies_dir, did_you_mean, project_root)
 
 # %% auto #0
 __all__ = ['Parameter', 'parse_parameters', 'check_value', 'coerce_text', 'validate_parameters', 'notebook_title',
@@ -173,10 +173,11 @@ def notebook_title(
     return ""
 
 def list_case_studies()->pd.DataFrame:
-    "The case studies that `medai report NAME` runs: name, title, path"
+    "The case studies that `medai report NAME` runs: name, title, path (relative to the project in a source checkout)"
     import nbformat
-    paths = sorted(case_studies_dir().glob("*.ipynb"))
-    rows = [dict(name=p.stem, title=notebook_title(nbformat.read(p, as_version=4)), path=str(p)) for p in paths]
+    paths, root = sorted(case_studies_dir().glob("*.ipynb")), project_root()
+    shown = lambda p: str(p.relative_to(root)) if root is not None and p.is_relative_to(root) else str(p)
+    rows = [dict(name=p.stem, title=notebook_title(nbformat.read(p, as_version=4)), path=shown(p)) for p in paths]
     return pd.DataFrame(rows, columns=["name", "title", "path"])
 
 # %% ../../nbs/02a_report.params.ipynb #b2dad73e
