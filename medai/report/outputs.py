@@ -12,8 +12,8 @@ from ..core import (ParameterError, ReportError, atomic_write, case_studies_dir,
 from ..publish import AUTHORS, TITLES, check_statements, checklist, model_card, record_study
 
 # %% auto #0
-__all__ = ['save_figure', 'count_columns', 'public_data', 'save_table', 'log_metrics', 'record_data', 'publication_section',
-           'render_template']
+__all__ = ['save_figure', 'count_columns', 'SavedTable', 'public_data', 'save_table', 'log_metrics', 'record_data',
+           'publication_section', 'render_template']
 
 # %% ../../nbs/02b_report.outputs.ipynb #68430d8c
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -51,6 +51,15 @@ def count_columns(df:pd.DataFrame)->list[str]:
     def whole(s): v = pd.to_numeric(s, errors="coerce").dropna(); return len(v) > 0 and bool((v == v.round()).all())
     return [c for c in df.columns if _COUNT_NAME.match(str(c)) and whole(df[c])]
 
+# %% ../../nbs/02b_report.outputs.ipynb #3516e46f
+class SavedTable(pd.DataFrame):
+    "A table as a report shows it: missing values blank rather than NaN, the index only when it was saved; any operation gives a plain DataFrame"
+    _metadata = ["show_index"]
+    def __init__(self, *args, show_index:bool=True, **kwargs):
+        super().__init__(*args, **kwargs); self.show_index = show_index
+    def _repr_html_(self):
+        return self.to_html(na_rep="", index=self.show_index, max_rows=pd.get_option("display.max_rows"), float_format=lambda v: f"{v:.4g}")
+
 # %% ../../nbs/02b_report.outputs.ipynb #f7b4421f
 def public_data()->bool:
     "Whether the run's data, as `record_data` recorded them, are a registered dataset: published or made by medai, so small counts identify no one"
@@ -72,7 +81,7 @@ def save_table(
     index:bool=True,   # write the index as a column
     caption:str|None=None, # LaTeX caption
     counts:list[str]|None=None, # columns counting patients: counts under MEDAI_MIN_CELL (default 5) are shown as '<5' unless the data are a public dataset; None: found by name
-)->pd.DataFrame:       # `df` as saved, to display it
+)->pd.DataFrame:       # `df` as saved, shown as the report shows it (`SavedTable`)
     "Save a table as CSV, Markdown and LaTeX (booktabs) into the run's tables/ folder, small counts of private data suppressed with a footnote"
     counts = count_columns(df) if counts is None else counts
     note = None
@@ -89,7 +98,7 @@ def save_table(
         tex_caption = " ".join(filter(None, [caption, note])) or None
         atomic_write(stem.with_suffix(".tex"), df.to_latex(index=index, caption=tex_caption, escape=True, na_rep=""))
     if note: _show_note(note)
-    return df
+    return SavedTable(df, show_index=index)
 
 # %% ../../nbs/02b_report.outputs.ipynb #842b7bb7
 def log_metrics(

@@ -49,7 +49,8 @@ def report_header(
     cell = lambda v: html.escape(_show_value(v)).replace("|", "&#124;").replace("\n", " ")   # text, never live HTML
     rows = "\n".join(f"| `{k}` | {cell(v)} |" for k, v in params.items())
     status = "" if prov is None else f" · medai {prov['medai_version']}" + (f" · commit `{prov['git_commit'][:10]}`" if prov.get("git_commit") else "")
-    return f"*medai report `{name}` · run `{run_id}`{status}*\n\n| parameter | value |\n|---|---|\n{rows}"
+    return (f"*medai report `{name}` · run `{run_id}`{status}*\n\n<details><summary>The {len(params)} parameters of this run "
+            f"(params.yaml repeats it: <code>medai report {html.escape(name)} -f params.yaml</code>)</summary>\n\n| parameter | value |\n|---|---|\n{rows}\n\n</details>")
 
 # %% ../../nbs/02c_report.render.ipynb #ed809800
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
