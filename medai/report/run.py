@@ -16,7 +16,8 @@ from .index import build_index
 from .checks import check_run, scrub_paths
 
 # %% auto #0
-__all__ = ['provenance', 'check_run_id', 'check_writable', 'parameter_files', 'run_report', 'run_all', 'check_reproducible']
+__all__ = ['THREAD_VARIABLES', 'provenance', 'report_threads', 'check_run_id', 'check_writable', 'parameter_files', 'run_report',
+           'last_wall_seconds', 'run_all', 'check_reproducible']
 
 # %% ../../nbs/02f_report.run.ipynb #ce7aa230
 def provenance(
@@ -30,7 +31,7 @@ def provenance(
         medai_version=medai.__version__, git_commit=commit,
         git_dirty=bool(git_output("status", "--porcelain", "--untracked-files=no")) if commit else None,
         notebook=dict(path=str(notebook), sha256=file_sha256(notebook)),
-        seed=params.get("seed"), parameters=params, inputs=inputs,
+        seed=params.get("seed"), parameters=params, inputs=inputs, threads=report_threads(),
         python=sys.version.split()[0], platform=platform.platform(), packages=package_versions(),
         started=stamp(started), ended=stamp(ended), wall_seconds=round(ended - started, 2),
         command=" ".join(sys.argv),
@@ -46,6 +47,16 @@ def _env(**values):
         for k, v in old.items():
             if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
+
+# %% ../../nbs/02f_report.run.ipynb #356ac74d
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")   # read by torch, numpy's BLAS and scikit-learn when a kernel starts
+
+def report_threads()->int:
+    "Threads each report kernel uses: env MEDAI_REPORT_THREADS, default every core"
+    raw = os.environ.get("MEDAI_REPORT_THREADS", "")
+    if not raw: return os.cpu_count() or 1
+    if not raw.isdigit() or int(raw) < 1: raise ParameterError(f"MEDAI_REPORT_THREADS must be a whole number of at least 1, got {raw!r}.")
+    return int(raw)
 
 # %% ../../nbs/02f_report.run.ipynb #5cb81cd6
 @contextmanager
@@ -164,7 +175,8 @@ def run_report(
     atomic_write(tmp/"params.yaml", yaml.safe_dump(params, sort_keys=False))
     started = time.time()
     try:
-        with _env(MEDAI_RUN_DIR=tmp, MPLBACKEND="module://matplotlib_inline.backend_inline"), _quiet_papermill(), _sigterm_fails_run():
+        threads = {v: report_threads() for v in THREAD_VARIABLES}
+        with _env(MEDAI_RUN_DIR=tmp, MPLBACKEND="module://matplotlib_inline.backend_inline", **threads), _quiet_papermill(), _sigterm_fails_run():
             pm.execute_notebook(str(nb_path), str(tmp/"report.ipynb"), parameters=params, kernel_name=kernel_name,
                                 cwd=str(Path.cwd()), progress_bar=progress, log_output=False, kernel_manager_class=_ipc_kernel_manager())
     except BaseException as e: raise _failed_run(e, tmp, failed, name, run_id, params) from e
@@ -197,20 +209,39 @@ def run_report(
     return final
 
 # %% ../../nbs/02f_report.run.ipynb #d21191db
+def last_wall_seconds(
+    name:str,               # a case study
+    root:Path|None=None,    # the reports folder; default `reports_dir()`
+)->float:                   # its latest finished run's wall time, or 0 when it has none
+    "How long a case study's latest finished run took (provenance.json)"
+    runs = sorted((Path(root) if root else reports_dir()).glob(f"{name}/*/provenance.json"))
+    return json.loads(runs[-1].read_text()).get("wall_seconds", 0.0) if runs else 0.0
+
+def _share_cores(threads:int): os.environ["MEDAI_REPORT_THREADS"] = str(threads)
+
+def _run_default(name:str, progress:bool)->Path|MedaiError:
+    try: return run_report(name, progress=progress)
+    except MedaiError as e: return e
+
 def run_all(
     names:list[str]|None=None, # case studies to run; default all
     progress:bool=True,        # show papermill's progress bars
+    workers:int|None=None,     # reports run side by side; default one per core (at most one per report)
 )->dict[str, Path|ReportError]: # name -> run folder, or the error of a failed run
-    "Run case studies on their defaults, continue past failures, and write the index"
+    "Run case studies on their defaults, side by side, longest first, continue past failures, and write the index"
+    from concurrent.futures import ProcessPoolExecutor, as_completed
     names = names if names is not None else list(list_case_studies().name)
+    workers = max(1, min(len(names), os.cpu_count() or 1) if workers is None else workers)
+    order = sorted(names, key=last_wall_seconds, reverse=True)
+    print(f"medai report: {len(names)} case studies, {workers} at a time: {', '.join(order)}", flush=True)
     results = {}
-    for name in names:
-        print(f"medai report {name} ...", flush=True)
-        try: results[name] = run_report(name, progress=progress)
-        except MedaiError as e: results[name] = e
-        print(f"  -> {results[name]}", flush=True)
+    with ProcessPoolExecutor(workers, initializer=_share_cores, initargs=(max(1, (os.cpu_count() or 1)//workers),)) as pool:
+        jobs = {pool.submit(_run_default, name, progress and workers == 1): name for name in order}
+        for job in as_completed(jobs):
+            results[jobs[job]] = job.result()
+            print(f"medai report {jobs[job]} -> {results[jobs[job]]}", flush=True)
     build_index()
-    return results
+    return {name: results[name] for name in names}
 
 # %% ../../nbs/02f_report.run.ipynb #ec7ba998
 def check_reproducible(
