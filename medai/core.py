@@ -516,7 +516,7 @@ register_dataset("d1namo", "medai.monitor.cgm:d1namo", "cgm",
                  "D1NAMO: real CGM of 9 adults with type 1 diabetes, about 8,000 readings every 5 minutes (glucose only)",
                  "Dubosson et al., Informatics in Medicine Unlocked 2018 (the open D1NAMO dataset), via GlucoBench; Creative Commons 4.0; shipped unchanged in data_samples/d1namo.csv")
 register_dataset("simulated_cohort", "medai.monitor.simulate:simulate", "cgm",
-                 "Simulated CGM, insulin and meals: 29 of simglucose's 30 virtual type 1 patients (child#008 left out: see medai.monitor.simulate.EXCLUDED_FROM_COHORT) x 14 days under a basal-bolus controller (UVA/Padova model, vectorized in medai)",
+                 "Simulated CGM, insulin and meals: all 30 of simglucose's virtual type 1 patients x 14 days under a basal-bolus controller with each patient's therapy derived from their own model and lows treated (UVA/Padova model, vectorized in medai)",
                  "Parameters: simglucose (Xie 2018, MIT), from the UVA/Padova simulator (Dalla Man et al. 2014)")
 
 # %% ../nbs/00_core.ipynb #7d3e0ceb

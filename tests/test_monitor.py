@@ -68,15 +68,24 @@ def test_simulator_matches_simglucose():
     sys.path.insert(0, str(ROOT/"benchmarks"))
     from simulator import START, simglucose_bg
     meals = pd.DataFrame(dict(id=["adult#004"], time=[pd.Timestamp(START) + pd.Timedelta("1h")], carbs=[60.0]))
-    ours = simulate(["adult#004"], days=0.25, meals=meals, noise=False).readings["bg"].to_numpy()
+    ours = simulate(["adult#004"], days=0.25, meals=meals, noise=False, therapy="simglucose").readings["bg"].to_numpy()
     ref = simglucose_bg("adult#004", 0.25, meals)
     assert np.abs(ours - ref[:len(ours)]).max() < 1.0 and ours.max() > ours[0] + 20   # the meal shows, and both agree
+
+def test_default_cohort_stays_off_the_sensor_limits():
+    "All 30 virtual patients, 14 days, seed 0, on their derived therapy: none at the sensor floor or ceiling more than 5% of the time"
+    r = simulate(days=14, seed=0).readings
+    assert r["id"].nunique() == 30
+    g = r.groupby("id")["gl"]
+    floor, ceiling = g.apply(lambda s: (s <= 39).mean()), g.apply(lambda s: (s >= 600).mean())   # GuardianRT's limits in simglucose
+    assert floor.max() <= 0.05 and ceiling.max() <= 0.05, (floor.idxmax(), floor.max(), ceiling.idxmax(), ceiling.max())
+    assert (g.apply(lambda s: (s < 70).mean()) > 0.01).sum() >= 10   # still hypoglycaemia, as real cohorts have
 
 def test_diabetes_case_study_report():
     run = run_report("diabetes_monitoring", {"days": 3, "forecasters": "persistence,linear", "epochs": 2, "n_personalized": 1, "n_boot": 100}, progress=False)
     m = json.loads((run/"metrics.json").read_text())
     from medai.monitor.forecast import DEFAULT_FORECASTER
-    assert m["patients"] == 29 and m["simulated"] and {r["forecaster"] for r in m["forecast"]} == {"persistence", "linear", DEFAULT_FORECASTER}
+    assert m["patients"] == 30 and m["simulated"] and {r["forecaster"] for r in m["forecast"]} == {"persistence", "linear", DEFAULT_FORECASTER}
     assert {r["monitor"] for r in m["alerts"]} == {f"{DEFAULT_FORECASTER} forecast", "15-min trend"}
     assert "simulated" in (run/"report.html").read_text().lower()
     for f in ["figures/agp_cohort.png", "figures/error_grids.svg", "tables/consensus_targets.csv", "tables/alert_evaluation.csv",

@@ -4,15 +4,16 @@
 
 # %% ../../nbs/31_monitor.simulate.ipynb #a15df8d4
 from __future__ import annotations
-import importlib.util, warnings
+import functools, importlib.util, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 from ..core import DataError, ParameterError, progress
 from .cgm import CGMData
 
 # %% auto #0
-__all__ = ['MEAL_SLOTS', 'EAT_RATE', 'EXCLUDED_FROM_COHORT', 'simglucose_params', 'virtual_patients', 'uva_padova_rhs',
-           'rk4_step', 'random_meals', 'sensor_noise', 'simulate']
+__all__ = ['MEAL_SLOTS', 'EAT_RATE', 'THERAPY_TARGET', 'PREBOLUS_MIN', 'RESCUE_G', 'RESCUE_G_PER_KG', 'RESCUE_WAIT_MIN',
+           'CR_GRID', 'simglucose_params', 'virtual_patients', 'uva_padova_rhs', 'rk4_step', 'random_meals',
+           'sensor_noise', 'basal_steady_state', 'patient_therapy', 'simulate']
 
 # %% ../../nbs/31_monitor.simulate.ipynb #93faf5e6
 def simglucose_params(name:str)->pd.DataFrame:
@@ -35,40 +36,46 @@ def virtual_patients(names:list|str|None=None)->pd.DataFrame:
     return p.set_index("Name").loc[names].reset_index()
 
 # %% ../../nbs/31_monitor.simulate.ipynb #f11ede7d
-def uva_padova_rhs(x:np.ndarray, cho:np.ndarray, insulin:np.ndarray, P:dict, dbar:np.ndarray)->np.ndarray:
-    "d(state)/dt for all patients: x (n, 13); cho g/min; insulin U/min; P parameter arrays; dbar mg"
-    dx = np.empty_like(x)
-    d = cho*1000                                   # g/min -> mg/min
-    ins = insulin*6000/P["BW"]                     # U/min -> pmol/kg/min
-    qsto = x[:, 0] + x[:, 1]
-    dx[:, 0] = -P["kmax"]*x[:, 0] + d
+def _rates(P, dbar):
+    "What a Runge-Kutta step's four stages share: parameter combinations and the gastric emptying's meal terms"
     safe = np.where(dbar > 0, dbar, 1.0)
-    aa, cc = 5/(2*safe*(1 - P["b"])), 5/(2*safe*P["d"])
-    kgut = np.where(dbar > 0, P["kmin"] + (P["kmax"] - P["kmin"])/2*(np.tanh(aa*(qsto - P["b"]*safe)) - np.tanh(cc*(qsto - P["d"]*safe)) + 2), P["kmax"])
-    dx[:, 1] = P["kmax"]*x[:, 0] - x[:, 1]*kgut
-    dx[:, 2] = kgut*x[:, 1] - P["kabs"]*x[:, 2]
-    rat = P["f"]*P["kabs"]*x[:, 2]/P["BW"]
-    egp = P["kp1"] - P["kp2"]*x[:, 3] - P["kp3"]*x[:, 8]
-    et = np.where(x[:, 3] > P["ke2"], P["ke1"]*(x[:, 3] - P["ke2"]), 0.0)
-    dx[:, 3] = (np.maximum(egp, 0) + rat - P["Fsnc"] - et - P["k1"]*x[:, 3] + P["k2"]*x[:, 4])*(x[:, 3] >= 0)
-    uid = (P["Vm0"] + P["Vmx"]*x[:, 6])*x[:, 4]/(P["Km0"] + x[:, 4])
-    dx[:, 4] = (-uid + P["k1"]*x[:, 3] - P["k2"]*x[:, 4])*(x[:, 4] >= 0)
-    dx[:, 5] = (-(P["m2"] + P["m4"])*x[:, 5] + P["m1"]*x[:, 9] + P["ka1"]*x[:, 10] + P["ka2"]*x[:, 11])*(x[:, 5] >= 0)
-    it = x[:, 5]/P["Vi"]
-    dx[:, 6] = -P["p2u"]*x[:, 6] + P["p2u"]*(it - P["Ib"])
-    dx[:, 7] = -P["ki"]*(x[:, 7] - it)
-    dx[:, 8] = -P["ki"]*(x[:, 8] - x[:, 7])
-    dx[:, 9] = (-(P["m1"] + P["m30"])*x[:, 9] + P["m2"]*x[:, 5])*(x[:, 9] >= 0)
-    dx[:, 10] = (ins - (P["ka1"] + P["kd"])*x[:, 10])*(x[:, 10] >= 0)
-    dx[:, 11] = (P["kd"]*x[:, 10] - P["ka2"]*x[:, 11])*(x[:, 11] >= 0)
-    dx[:, 12] = (-P["ksc"]*x[:, 12] + P["ksc"]*x[:, 3])*(x[:, 12] >= 0)
+    return dict(meal=dbar > 0, aa=2.5/(safe*(1 - P["b"])), cc=2.5/(safe*P["d"]), bd=P["b"]*safe, dd=P["d"]*safe, half=(P["kmax"] - P["kmin"])/2,
+                fa=P["f"]*P["kabs"]/P["BW"], m24=P["m2"] + P["m4"], m130=P["m1"] + P["m30"], kad=P["ka1"] + P["kd"], perkg=6000/P["BW"])
+
+def _rhs(x, cho, insulin, P, r):
+    "The right-hand side given the step's shared `_rates`"
+    q1, q2, qg, gp, gt, ip, X, i1, idd, il, s1, s2, gs = x.T
+    kmax, ki, m1, m2, ka2, kd = P["kmax"], P["ki"], P["m1"], P["m2"], P["ka2"], P["kd"]
+    dx = np.empty_like(x)
+    qsto = q1 + q2
+    kgut = np.where(r["meal"], P["kmin"] + r["half"]*(np.tanh(r["aa"]*(qsto - r["bd"])) - np.tanh(r["cc"]*(qsto - r["dd"])) + 2), kmax)
+    dx[:, 0] = cho*1000 - kmax*q1                   # g/min -> mg/min
+    dx[:, 1] = kmax*q1 - kgut*q2
+    dx[:, 2] = kgut*q2 - P["kabs"]*qg
+    egp = P["kp1"] - P["kp2"]*gp - P["kp3"]*idd
+    dx[:, 3] = (np.maximum(egp, 0) + r["fa"]*qg - P["Fsnc"] - P["ke1"]*np.maximum(gp - P["ke2"], 0) - P["k1"]*gp + P["k2"]*gt)*(gp >= 0)
+    dx[:, 4] = (P["k1"]*gp - P["k2"]*gt - (P["Vm0"] + P["Vmx"]*X)*gt/(P["Km0"] + gt))*(gt >= 0)
+    dx[:, 5] = (m1*il + P["ka1"]*s1 + ka2*s2 - r["m24"]*ip)*(ip >= 0)
+    it = ip/P["Vi"]
+    dx[:, 6] = P["p2u"]*(it - P["Ib"] - X)
+    dx[:, 7] = ki*(it - i1)
+    dx[:, 8] = ki*(i1 - idd)
+    dx[:, 9] = (m2*ip - r["m130"]*il)*(il >= 0)
+    dx[:, 10] = (insulin*r["perkg"] - r["kad"]*s1)*(s1 >= 0)   # U/min -> pmol/kg/min
+    dx[:, 11] = (kd*s1 - ka2*s2)*(s2 >= 0)
+    dx[:, 12] = P["ksc"]*(gp - gs)*(gs >= 0)
     return dx
 
+def uva_padova_rhs(x, cho, insulin, P, dbar):
+    "d(state)/dt for all patients: x (n, 13); cho g/min; insulin U/min; P parameter arrays; dbar mg"
+    return _rhs(x, cho, insulin, P, _rates(P, dbar))
+
 # %% ../../nbs/31_monitor.simulate.ipynb #bb9be403
-def rk4_step(x, h, *args):
+def rk4_step(x, h, cho, insulin, P, dbar):
     "One classical Runge-Kutta step of `uva_padova_rhs`"
-    k1 = uva_padova_rhs(x, *args); k2 = uva_padova_rhs(x + h/2*k1, *args)
-    k3 = uva_padova_rhs(x + h/2*k2, *args); k4 = uva_padova_rhs(x + h*k3, *args)
+    r = _rates(P, dbar)
+    k1 = _rhs(x, cho, insulin, P, r); k2 = _rhs(x + h/2*k1, cho, insulin, P, r)
+    k3 = _rhs(x + h/2*k2, cho, insulin, P, r); k4 = _rhs(x + h*k3, cho, insulin, P, r)
     return x + h/6*(k1 + 2*k2 + 2*k3 + k4)
 
 # %% ../../nbs/31_monitor.simulate.ipynb #bba94d40
@@ -140,18 +147,73 @@ def _meal_minutes(meals:pd.DataFrame, ids:list, start:pd.Timestamp, minutes:int)
     np.add.at(out, (row[ok].astype(int), minute[ok].astype(int)), meals["carbs"].to_numpy(float)[ok])
     return out
 
-# %% ../../nbs/31_monitor.simulate.ipynb #e8c1d0a2
-EXCLUDED_FROM_COHORT = {   # virtual patients left out of the default cohort, and why
-    "child#008": "under the basal-bolus controller with simglucose's own therapy settings for this child (CR 15 g/U, CF 31 mg/dL/U "
-                 "at 23.7 kg) the meal and correction boluses drive blood glucose to 0 mg/dL within two days, in simglucose itself as in "
-                 "medai; the UVA/Padova model has no counter-regulation, so glucose stays there for the rest of the run (on basal insulin "
-                 "alone it holds at 151 mg/dL)",
-}
+# %% ../../nbs/31_monitor.simulate.ipynb #c7a1e0f2
+THERAPY_TARGET = 120.0   # mg/dL: fasting glucose the basal holds and corrections aim at (ADA Standards of Care 2024, sec. 6: pre-meal 80-130)
+PREBOLUS_MIN = 15        # minutes from meal bolus to meal (Slattery et al., Diabet Med 2018: 15-20 min)
+RESCUE_G, RESCUE_G_PER_KG, RESCUE_WAIT_MIN = 15.0, 0.3, 15   # the 15-15 rule (ADA 2024, sec. 6); 0.3 g/kg for children (ISPAD 2022, Abraham et al.)
 
+def basal_steady_state(
+    P:dict,                # parameter arrays, one value per patient (as `uva_padova_rhs` takes them)
+    G:float|np.ndarray,    # fasting glucose to hold, mg/dL
+)->tuple:                  # (state (n, 13), basal insulin in U/min)
+    "Each patient's fasting steady state at glucose `G` and the insulin infusion that holds it"
+    Gp = G*P["Vg"]
+    E = np.where(Gp > P["ke2"], P["ke1"]*(Gp - P["ke2"]), 0.0)
+    def tissue(I):         # tissue glucose from the plasma balance, and the tissue balance's residual, at plasma insulin I
+        egp = np.maximum(P["kp1"] - P["kp2"]*Gp - P["kp3"]*I, 0)
+        Gt = (P["k1"]*Gp + P["Fsnc"] + E - egp)/P["k2"]
+        return Gt, (P["Vm0"] + P["Vmx"]*(I - P["Ib"]))*Gt/(P["Km0"] + Gt) - (egp - P["Fsnc"] - E)
+    lo, hi = np.zeros_like(Gp), np.full_like(Gp, 5000.0)
+    for _ in range(60):    # the residual grows with insulin: bisection, all patients at once
+        mid = (lo + hi)/2; below = tissue(mid)[1] < 0
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    I = (lo + hi)/2; Gt = tissue(I)[0]
+    Ip = I*P["Vi"]; Il = P["m2"]*Ip/(P["m1"] + P["m30"]); u = (P["m2"] + P["m4"])*Ip - P["m1"]*Il   # pmol/kg/min
+    isc1 = u/(P["ka1"] + P["kd"]); z = np.zeros_like(Gp)
+    return np.stack([z, z, z, Gp, Gt, Ip, I - P["Ib"], I, I, Il, isc1, P["kd"]*isc1/P["ka2"], Gp], 1), u*P["BW"]/6000
+
+# %% ../../nbs/31_monitor.simulate.ipynb #c7a1e0f4
+def _response(P, x, basal, carbs, dose, minutes=720, st=5, lead=0):
+    "Blood glucose (n, minutes) after `dose` U bolused over the first `st` minutes and `carbs` g eaten from minute `lead`, on `basal` U/min"
+    n = len(x); planned, last_cho, eating, none = np.zeros(n), np.zeros(n), np.zeros(n, bool), np.zeros(n)
+    last_qsto, food, out = x[:, 0] + x[:, 1], np.zeros(n), np.empty((n, minutes))
+    for m in range(minutes):
+        last_cho, planned, eating, last_qsto, food = _eat(carbs if m == lead else none, planned, last_cho, eating, last_qsto, food, x)
+        x = rk4_step(x, 1.0, last_cho, basal + (dose/st if m < st else 0.0), P, last_qsto + food*1000)
+        out[:, m] = x[:, 12]/P["Vg"]
+    return out
+
+CR_GRID = np.geomspace(2, 100, 13)   # g/U: the carbohydrate ratios tried on each patient
+
+@functools.lru_cache(maxsize=16)
+def _therapy(names:tuple, target:float, meal:float, nadir:float, lead:int)->pd.DataFrame:
+    "`patient_therapy`, cached: a cohort's therapy is derived once per session"
+    vp = virtual_patients(list(names)); n, K = len(vp), len(CR_GRID)
+    P = {c: vp[c].to_numpy(float) for c in vp.columns if c not in ("Name", "patient_history")}
+    x, basal = basal_steady_state(P, target)
+    Pk = {k: np.tile(v, K + 1) for k, v in P.items()}   # K meal trials and one 1-U correction per patient, in one batch
+    bg = _response(Pk, np.tile(x, (K + 1, 1)), np.tile(basal, K + 1), np.r_[np.full(n*K, meal), np.zeros(n)],
+                   np.r_[np.repeat(meal/CR_GRID, n), np.ones(n)], lead=lead)
+    after = bg[:n*K, lead:].reshape(K, n, -1)
+    back = [np.interp(target, after[:, i].mean(-1), CR_GRID) for i in range(n)]   # 12-h mean back at target
+    safe = [np.interp(nadir, after[:, i].min(-1), CR_GRID) for i in range(n)]                      # lowest glucose at `nadir`
+    return pd.DataFrame(dict(Name=vp["Name"], basal=basal*60, CR=np.maximum(back, safe), CF=target - bg[n*K:].min(1),
+                             CR_simglucose=vp["CR"], CF_simglucose=vp["CF"]))
+
+def patient_therapy(
+    patients:list|str|None=None,  # as `virtual_patients` takes them
+    target:float=THERAPY_TARGET,  # mg/dL: the fasting glucose the basal holds and a meal's bolus brings back
+    meal:float=50.0,              # g: the test meal
+    nadir:float=90.0,             # mg/dL: the lowest glucose a meal's bolus may give within 12 hours
+    lead:int=PREBOLUS_MIN,        # minutes from bolus to meal
+)->pd.DataFrame:                  # Name, basal (U/h), CR (g/U), CF (mg/dL per U), and simglucose's CR and CF beside them
+    "Each virtual patient's basal, carbohydrate ratio and correction factor, derived from their own model"
+    names = tuple(virtual_patients(patients)["Name"])
+    return _therapy(names, float(target), float(meal), float(nadir), int(lead)).copy()
 
 # %% ../../nbs/31_monitor.simulate.ipynb #b119bbe5
 def simulate(
-    patients:list|str|None=None,  # virtual patient names, a group ('adolescent', 'adult', 'child'), or None for the default cohort (all 30 but EXCLUDED_FROM_COHORT)
+    patients:list|str|None=None,  # virtual patient names, a group ('adolescent', 'adult', 'child'), or None for all 30
     days:float=14,               # simulated days
     seed:int=0,                  # seeds meals and sensor noise
     meals:pd.DataFrame|None=None, # id, time, carbs (g); None draws simglucose-style random meals
@@ -159,13 +221,16 @@ def simulate(
     sensor:str="GuardianRT",     # simglucose sensor: 'GuardianRT' (5 min), 'Dexcom' (3 min), 'Navigator' (1 min)
     pump:str="Insulet",          # simglucose pump: 'Insulet' or 'Cozmo'
     noise:bool=True,             # sensor noise on (False: the CGM reads the subcutaneous glucose exactly)
-    target:float=140.0,          # the basal-bolus controller's correction target, mg/dL
+    therapy:str="derived",       # 'derived': basal, CR, CF from each patient's model, pre-meal bolus, lows treated; 'simglucose': simglucose's own, as its BBController
+    target:float|None=None,      # the correction target, mg/dL; None: THERAPY_TARGET (derived) or simglucose's 140
     show_progress:bool=False,    # a progress bar over simulated days
 )->CGMData:                      # readings: id, time, gl (CGM), bg (blood glucose), insulin (U), carbs (g) per interval
     "Simulate a cohort of simglucose's virtual patients, vectorized, under a basal-bolus controller"
     vp = virtual_patients(patients)
-    if patients is None: vp = vp[~vp["Name"].isin(list(EXCLUDED_FROM_COHORT))].reset_index(drop=True)
     if days <= 0: raise ParameterError(f"days must be positive, not {days}.")
+    if therapy not in ("derived", "simglucose"): raise ParameterError(f"therapy must be 'derived' or 'simglucose', not {therapy!r}.")
+    derived = therapy == "derived"
+    target = (THERAPY_TARGET if derived else 140.0) if target is None else target
     sens_tab, pump_tab = simglucose_params("sensor_params").set_index("Name"), simglucose_params("pump_params").set_index("Name")
     if sensor not in sens_tab.index: raise ParameterError(f"Unknown sensor {sensor!r}; simglucose has {', '.join(sens_tab.index)}.")
     if pump not in pump_tab.index: raise ParameterError(f"Unknown pump {pump!r}; simglucose has {', '.join(pump_tab.index)}.")
@@ -174,34 +239,44 @@ def simulate(
     steps = int(round(days*1440/st)); minutes = steps*st
     P = {c: vp[c].to_numpy(float) for c in vp.columns if c not in ("Name", "patient_history")}
     bolus_pump = dict(inc=pmp["inc_bolus"], min=pmp["min_bolus"], max=pmp["max_bolus"])
-    basal = _pump_round(P["u2ss"]*P["BW"]/6000, dict(inc=pmp["inc_basal"], min=pmp["min_basal"], max=pmp["max_basal"]))
+    if derived:
+        th = patient_therapy(ids, target)
+        P["CR"], P["CF"] = th["CR"].to_numpy(float), th["CF"].to_numpy(float)
+        x, b = basal_steady_state(P, target)
+    else: x, b = vp[[f"x0_{i:2d}" for i in range(1, 14)]].to_numpy(float), P["u2ss"]*P["BW"]/6000
+    basal = _pump_round(b, dict(inc=pmp["inc_basal"], min=pmp["min_basal"], max=pmp["max_basal"]))
+    lead, rescue = (PREBOLUS_MIN if derived else 0), np.minimum(RESCUE_G, RESCUE_G_PER_KG*P["BW"])
     rng = np.random.default_rng(seed)
     meals = random_meals(ids, int(np.ceil(days)), start, seed) if meals is None else meals
     announced = _meal_minutes(meals, ids, start, minutes)
+    bolused = announced if lead == 0 else np.c_[announced[:, lead:], np.zeros((n, lead))]
+    if lead: bolused[:, 0] += announced[:, :lead].sum(1)   # meals in the first minutes are bolused at once
     nz = sensor_noise(n, minutes, sens, rng) if noise else np.zeros((n, steps + 1))
-    x = vp[[f"x0_{i:2d}" for i in range(1, 14)]].to_numpy(float)
     planned, last_cho, eating = np.zeros(n), np.zeros(n), np.zeros(n, bool)
     last_qsto, food = x[:, 0] + x[:, 1], np.zeros(n)
     read = lambda k: np.clip(x[:, 12]/P["Vg"] + nz[:, k], sens["min"], sens["max"])
     cgm = read(0); bg_out, cgm_out, ins_out, cho_out = [x[:, 12]/P["Vg"]], [cgm], [np.zeros(n)], [np.zeros(n)]
-    ctrl_cgm, meal_info = cgm, np.zeros(n)
+    ctrl_cgm, meal_info, since_rescue = cgm, np.zeros(n), np.full(n, np.inf)
     for k in progress(range(steps), desc="simulating", disable=not show_progress):
         insulin = basal + _pump_round(_bolus(meal_info, ctrl_cgm, P, st, target), bolus_pump)
-        acc_bg, acc_cgm, acc_cho = np.zeros(n), np.zeros(n), np.zeros(n)
+        treat = (cgm < 70) & (since_rescue >= RESCUE_WAIT_MIN) & derived   # the patient treats a low: the 15-15 rule
+        planned, since_rescue = planned + rescue*treat, np.where(treat, 0, since_rescue + st)
+        acc_bg, acc_cgm, acc_cho, acc_eat = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
         for j in range(st):
             minute = k*st + j
             last_cho, planned, eating, last_qsto, food = _eat(announced[:, minute], planned, last_cho, eating, last_qsto, food, x)
             x = rk4_step(x, 1.0, last_cho, insulin, P, last_qsto + food*1000)
             if j == st - 1: cgm = read(k + 1)       # the sensor samples at the end of its interval
-            acc_bg += x[:, 12]/P["Vg"]; acc_cgm += cgm; acc_cho += announced[:, minute]
+            acc_bg += x[:, 12]/P["Vg"]; acc_cgm += cgm; acc_cho += bolused[:, minute]; acc_eat += announced[:, minute]
         ctrl_cgm, meal_info = acc_cgm/st, acc_cho/st
-        bg_out.append(acc_bg/st); cgm_out.append(cgm); ins_out.append(insulin*st); cho_out.append(acc_cho)
+        bg_out.append(acc_bg/st); cgm_out.append(cgm); ins_out.append(insulin*st); cho_out.append(acc_eat + rescue*treat)
     times = start + pd.to_timedelta(np.arange(steps + 1)*st, unit="min")
     frame = pd.DataFrame(dict(id=np.repeat(ids, steps + 1), time=np.tile(times, n), gl=np.stack(cgm_out, 1).ravel(),
                               flag="", bg=np.stack(bg_out, 1).ravel(), insulin=np.stack(ins_out, 1).ravel(), carbs=np.stack(cho_out, 1).ravel()))
     floored = sorted(frame.loc[frame["bg"] <= 1, "id"].unique())
     if floored: warnings.warn(f"Blood glucose of {floored} reached 0 mg/dL: the UVA/Padova model has no counter-regulation and stays there "
-                              "(simglucose's as well), so their readings from then on are not physiological; see EXCLUDED_FROM_COHORT.")
+                              f"(simglucose's as well), so their readings from then on are not physiological; therapy={therapy!r}, where 'derived' treats lows.")
     frame["flag"] = np.where(frame["gl"] <= sens["min"], "low", np.where(frame["gl"] >= sens["max"], "high", ""))
     return CGMData(frame, source=f"simulated: UVA/Padova (simglucose parameters), {n} virtual patients x {days:g} days, {sensor} sensor, seed {seed}",
-                   notes=["simulated data: the virtual patients, meals and controller are a model, not people"], origin="synthetic")
+                   notes=["simulated data: the virtual patients, meals and controller are a model, not people"]
+                         + (["therapy derived from each patient's model; carbs include the carbohydrates eaten to treat lows (15-15 rule)"] if derived else []), origin="synthetic")
