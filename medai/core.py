@@ -400,7 +400,7 @@ def _read_table(path:Path, **roles)->TableDataset:
     data = open_data(path)   # an encrypted file (medai.privacy.encrypt_file) is read in memory with MEDAI_DATA_KEY
     if Path(data.name).suffix.lower() not in {".csv", ".tsv", ".txt"}: raise DataError(f"{path.name}: medai reads tables from .csv or .tsv files, not {Path(data.name).suffix!r}.")
     frame = read_csv_table(data, path)
-    ds = TableDataset(path.stem, frame, description=f"Table read from {path.name}", source=str(path), files=[str(path)], **roles)
+    ds = TableDataset(path.stem, frame, description=f"Table read from {path.name}", source=path.name, files=[str(path)], **roles)
     return check_columns(ds)
 
 # %% ../nbs/00_core.ipynb #01295de7

@@ -85,8 +85,10 @@ def test_diabetes_case_study_report():
     run = run_report("diabetes_monitoring", {"days": 3, "forecasters": "persistence,linear", "epochs": 2, "n_personalized": 1, "n_boot": 100}, progress=False)
     m = json.loads((run/"metrics.json").read_text())
     from medai.monitor.forecast import DEFAULT_FORECASTER
-    assert m["patients"] == 30 and m["simulated"] and {r["forecaster"] for r in m["forecast"]} == {"persistence", "linear", DEFAULT_FORECASTER}
-    assert {r["monitor"] for r in m["alerts"]} == {f"{DEFAULT_FORECASTER} forecast", "15-min trend"}
+    assert m["patients"] == 30 and m["simulated"] and set(m["forecast"]) == {"persistence", "linear", DEFAULT_FORECASTER}
+    assert set(m["alerts"]) == {f"{DEFAULT_FORECASTER} forecast", "15-min trend"}
+    rmse = m["forecast"][DEFAULT_FORECASTER]["rmse_30"]                      # numbers with their interval, never text
+    assert rmse["ci_low"] <= rmse["value"] <= rmse["ci_high"] and rmse["unit"] == "mg/dL"
     assert "simulated" in (run/"report.html").read_text().lower()
     for f in ["figures/agp_cohort.png", "figures/error_grids.svg", "tables/consensus_targets.csv", "tables/alert_evaluation.csv",
               "tables/subgroup_rmse.csv", "tables/tripod_ai_checklist.csv", "model_card.md"]:
