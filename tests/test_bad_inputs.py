@@ -971,6 +971,38 @@ def _(tmp, MODEL):
         (tmp/"p.csv").unlink()
     return check
 
+# ---------------------------------------------------------------- what a report publishes, and how make reports runs (issue 30)
+@case("a metric with one end of its interval", ParameterError, "both ends of the confidence interval")
+def _(tmp):
+    from medai.eval import metric
+    return lambda: metric(0.8, ci_low=0.7)
+
+@case("a data origin that is not one of real, synthetic, semi-synthetic", ParameterError, "origin must be one of")
+def _(tmp):
+    from medai.report import record_data
+    return lambda: record_data("my cohort", "anonymised")
+
+@case("MEDAI_REPORT_THREADS that is not a whole number", ParameterError, "MEDAI_REPORT_THREADS must be a whole number")
+def _(tmp):
+    from medai.report import run_report
+    nb = make_notebook(tmp/"study.ipynb", "x: int = 1  # x", "print(x)")
+    os.environ["MEDAI_REPORT_THREADS"] = "all"
+    def call():
+        try: run_report(nb, out_dir=tmp/"reports", progress=False)
+        finally: del os.environ["MEDAI_REPORT_THREADS"]
+    return call
+
+@case("a report whose metrics hold an impossible number is kept as .failed, naming the metric", ReportError, "sensitivity: 1.3 lies outside the range")
+def _(tmp):
+    from medai.report import run_report
+    nb = make_notebook(tmp/"study.ipynb", "x: int = 1  # x", "from medai.report import log_metrics\nlog_metrics(sensitivity=1.3)")
+    return lambda: run_report(nb, out_dir=tmp/"reports", progress=False)
+
+@case("the federated report with a statement the checklists do not know", ReportError, "Did you mean 'intended_use'")
+def _(tmp):
+    from medai.report import run_report
+    return lambda: run_report("federated_diagnosis", {"statements": {"intended_us": "research"}}, out_dir=tmp/"reports", progress=False)
+
 # ---------------------------------------------------------------- the test (after every case is registered)
 @pytest.mark.parametrize("name", list(CASES))
 def test_bad_input(name, tmp_path, monkeypatch, request):

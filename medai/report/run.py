@@ -160,8 +160,9 @@ def run_report(
 )->Path:                    # the finished run folder
     "Execute a parameterized notebook into an atomic report folder; raise `ReportError` if it fails or shows identifiers"
     import papermill as pm
+    threads = {v: report_threads() for v in THREAD_VARIABLES}   # before any work
     if pdf:
-        require_chromium()   # before any work
+        require_chromium()
     nb_path = find_notebook(notebook)
     name = nb_path.stem
     params = validate_parameters(notebook_parameters(nb_path), params, from_text=from_text, where=f"report {name!r}")
@@ -175,7 +176,6 @@ def run_report(
     atomic_write(tmp/"params.yaml", yaml.safe_dump(params, sort_keys=False))
     started = time.time()
     try:
-        threads = {v: report_threads() for v in THREAD_VARIABLES}
         with _env(MEDAI_RUN_DIR=tmp, MPLBACKEND="module://matplotlib_inline.backend_inline", **threads), _quiet_papermill(), _sigterm_fails_run():
             pm.execute_notebook(str(nb_path), str(tmp/"report.ipynb"), parameters=params, kernel_name=kernel_name,
                                 cwd=str(Path.cwd()), progress_bar=progress, log_output=False, kernel_manager_class=_ipc_kernel_manager())
