@@ -8,6 +8,8 @@ STAMP := $(VENV)/.medai-installed
 # Quiet pip, without the harmless notes some machines print about missing local package indexes.
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 QUIET := 2>&1 | { grep -v "is ignored" || true; }
+# Test processes run side by side on the 2 cores: one thread each (torch, BLAS, report kernels), or they slow each other down several times over.
+ONE_THREAD := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MEDAI_REPORT_THREADS=1
 
 .PHONY: setup reports test check-clean check-export check-readme nbtest pytest lab html docs readme bench clean
 
@@ -44,11 +46,11 @@ check-readme: setup
 # Case studies are skipped here: `make reports` runs them on their defaults, and tests/ runs each as a report with small parameters.
 # Reports that notebooks run (the tutorials') go to a temporary folder: tests never write into reports/.
 nbtest: setup
-	@tmp=$$(mktemp -d) && MEDAI_REPORTS=$$tmp $(BIN)/nbdev_test --n_workers 2 --skip_folder_re '^([_.]|case_studies$$)'; rc=$$?; rm -rf $$tmp; exit $$rc
+	@tmp=$$(mktemp -d) && MEDAI_REPORTS=$$tmp $(ONE_THREAD) $(BIN)/nbdev_test --n_workers 2 --skip_folder_re '^([_.]|case_studies$$)'; rc=$$?; rm -rf $$tmp; exit $$rc
 
 # Three pytest workers (pytest-xdist) on the 2 cores: most tests wait on report kernels and subprocesses; measured 10:08 against 11:14 with two.
 pytest: setup
-	$(PY) -m pytest -n 3 tests
+	$(ONE_THREAD) $(PY) -m pytest -n 3 tests
 
 ## JupyterLab with a `medai` kernel registered for this environment.
 lab: setup
