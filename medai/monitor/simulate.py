@@ -211,6 +211,27 @@ def patient_therapy(
     names = tuple(virtual_patients(patients)["Name"])
     return _therapy(names, float(target), float(meal), float(nadir), int(lead)).copy()
 
+# %% ../../nbs/31_monitor.simulate.ipynb #fb3a46f8
+def _start(vp:pd.DataFrame, P:dict, derived:bool, target:float, pmp)->tuple:
+    "Each patient's starting state and pump-rounded basal rate; with derived therapy, CR and CF from the patient's own model are set in P"
+    if derived:
+        th = patient_therapy(vp["Name"].tolist(), target)
+        P["CR"], P["CF"] = th["CR"].to_numpy(float), th["CF"].to_numpy(float)
+        x, b = basal_steady_state(P, target)
+    else: x, b = vp[[f"x0_{i:2d}" for i in range(1, 14)]].to_numpy(float), P["u2ss"]*P["BW"]/6000
+    return x, _pump_round(b, dict(inc=pmp["inc_basal"], min=pmp["min_basal"], max=pmp["max_basal"]))
+
+def _readings(ids:list, times, bg_out, cgm_out, ins_out, cho_out, sens, therapy:str)->pd.DataFrame:
+    "The simulated readings, one row per patient and sample, the sensor's limits flagged; a warning for a patient whose glucose reached 0"
+    n, m = len(ids), len(times)
+    frame = pd.DataFrame(dict(id=np.repeat(ids, m), time=np.tile(times, n), gl=np.stack(cgm_out, 1).ravel(),
+                              flag="", bg=np.stack(bg_out, 1).ravel(), insulin=np.stack(ins_out, 1).ravel(), carbs=np.stack(cho_out, 1).ravel()))
+    floored = sorted(frame.loc[frame["bg"] <= 1, "id"].unique())
+    if floored: warnings.warn(f"Blood glucose of {floored} reached 0 mg/dL: the UVA/Padova model has no counter-regulation and stays there "
+                              f"(simglucose's as well), so their readings from then on are not physiological; therapy={therapy!r}, where 'derived' treats lows.")
+    frame["flag"] = np.where(frame["gl"] <= sens["min"], "low", np.where(frame["gl"] >= sens["max"], "high", ""))
+    return frame
+
 # %% ../../nbs/31_monitor.simulate.ipynb #b119bbe5
 def simulate(
     patients:list|str|None=None,  # virtual patient names, a group ('adolescent', 'adult', 'child'), or None for all 30
@@ -239,12 +260,7 @@ def simulate(
     steps = int(round(days*1440/st)); minutes = steps*st
     P = {c: vp[c].to_numpy(float) for c in vp.columns if c not in ("Name", "patient_history")}
     bolus_pump = dict(inc=pmp["inc_bolus"], min=pmp["min_bolus"], max=pmp["max_bolus"])
-    if derived:
-        th = patient_therapy(ids, target)
-        P["CR"], P["CF"] = th["CR"].to_numpy(float), th["CF"].to_numpy(float)
-        x, b = basal_steady_state(P, target)
-    else: x, b = vp[[f"x0_{i:2d}" for i in range(1, 14)]].to_numpy(float), P["u2ss"]*P["BW"]/6000
-    basal = _pump_round(b, dict(inc=pmp["inc_basal"], min=pmp["min_basal"], max=pmp["max_basal"]))
+    x, basal = _start(vp, P, derived, target, pmp)
     lead, rescue = (PREBOLUS_MIN if derived else 0), np.minimum(RESCUE_G, RESCUE_G_PER_KG*P["BW"])
     rng = np.random.default_rng(seed)
     meals = random_meals(ids, int(np.ceil(days)), start, seed) if meals is None else meals
@@ -270,13 +286,7 @@ def simulate(
             acc_bg += x[:, 12]/P["Vg"]; acc_cgm += cgm; acc_cho += bolused[:, minute]; acc_eat += announced[:, minute]
         ctrl_cgm, meal_info = acc_cgm/st, acc_cho/st
         bg_out.append(acc_bg/st); cgm_out.append(cgm); ins_out.append(insulin*st); cho_out.append(acc_eat + rescue*treat)
-    times = start + pd.to_timedelta(np.arange(steps + 1)*st, unit="min")
-    frame = pd.DataFrame(dict(id=np.repeat(ids, steps + 1), time=np.tile(times, n), gl=np.stack(cgm_out, 1).ravel(),
-                              flag="", bg=np.stack(bg_out, 1).ravel(), insulin=np.stack(ins_out, 1).ravel(), carbs=np.stack(cho_out, 1).ravel()))
-    floored = sorted(frame.loc[frame["bg"] <= 1, "id"].unique())
-    if floored: warnings.warn(f"Blood glucose of {floored} reached 0 mg/dL: the UVA/Padova model has no counter-regulation and stays there "
-                              f"(simglucose's as well), so their readings from then on are not physiological; therapy={therapy!r}, where 'derived' treats lows.")
-    frame["flag"] = np.where(frame["gl"] <= sens["min"], "low", np.where(frame["gl"] >= sens["max"], "high", ""))
+    frame = _readings(ids, start + pd.to_timedelta(np.arange(steps + 1)*st, unit="min"), bg_out, cgm_out, ins_out, cho_out, sens, therapy)
     return CGMData(frame, source=f"simulated: UVA/Padova (simglucose parameters), {n} virtual patients x {days:g} days, {sensor} sensor, seed {seed}",
                    notes=["simulated data: the virtual patients, meals and controller are a model, not people"]
                          + (["therapy derived from each patient's model; carbs include the carbohydrates eaten to treat lows (15-15 rule)"] if derived else []), origin="synthetic")

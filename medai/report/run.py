@@ -146,6 +146,13 @@ def _failed_run(e:BaseException, tmp:Path, failed:Path, name:str, run_id:str, pa
     reason = f"{e.ename}: {e.evalue}" if hasattr(e, "ename") else f"{type(e).__name__}: {e}"
     return ReportError(f"Report {name!r} failed ({reason}). The partial run is in {failed} (report.ipynb, error.txt).")
 
+# %% ../../nbs/02f_report.run.ipynb #be73aeb8
+def _withhold(tmp:Path, failed:Path, lines:list[str], what:str, message:str)->ReportError:
+    "Keep a finished run that may not be published as <run_id>.failed, every problem in its error.txt; the ReportError to raise"
+    atomic_write(tmp/"error.txt", f"{len(lines)} {what}:\n" + "\n".join(lines) + "\n")
+    os.replace(tmp, failed)
+    return ReportError(f"{message} The run is in {failed} (error.txt lists every problem).")
+
 # %% ../../nbs/02f_report.run.ipynb #07da5577
 def run_report(
     notebook:str|Path,      # case-study name (see `list_case_studies`) or notebook path
@@ -193,17 +200,12 @@ def run_report(
     scrub_paths(tmp)                              # the machine's folders, as libraries print them, become <project>, <python>, ~
     if hits and not allow_phi:
         shown = "; ".join(f"{h['where']}: {h['kind']} in '...{h['text']}...'" for h in hits[:5])
-        atomic_write(tmp/"error.txt", f"{len(hits)} possible identifiers in the outputs:\n" + "\n".join(f"{h['where']}: {h['kind']}: {h['text']}" for h in hits))
-        os.replace(tmp, failed)
-        raise ReportError(f"Report {name!r} shows what may be protected health information ({len(hits)} hit(s): {shown}). Remove it from the outputs "
-                          f"(pseudonymize ids with medai.privacy.pseudonymize_table), or rerun with allow_phi=True (--allow-phi), which provenance records. "
-                          f"The run is in {failed}.")
+        raise _withhold(tmp, failed, [f"{h['where']}: {h['kind']}: {h['text']}" for h in hits], "possible identifiers in the outputs",
+                        f"Report {name!r} shows what may be protected health information ({len(hits)} hit(s): {shown}). Remove it from the outputs "
+                        f"(pseudonymize ids with medai.privacy.pseudonymize_table), or rerun with allow_phi=True (--allow-phi), which provenance records.")
     problems = check_run(tmp)                     # what a reviewer would reject: impossible numbers, machine paths, missing artefacts
-    if problems:
-        atomic_write(tmp/"error.txt", f"{len(problems)} problem(s) in what the run would publish:\n" + "\n".join(problems) + "\n")
-        os.replace(tmp, failed)
-        raise ReportError(f"Report {name!r} would publish what it cannot ({len(problems)} problem(s): " + "; ".join(problems[:5])
-                          + f"). Fix the case study; the run is in {failed} (error.txt lists every problem).")
+    if problems: raise _withhold(tmp, failed, problems, "problem(s) in what the run would publish",
+                                 f"Report {name!r} would publish what it cannot ({len(problems)} problem(s): " + "; ".join(problems[:5]) + "). Fix the case study.")
     if pdf: html_to_pdf(tmp/"report.html", tmp/"report.pdf")
     os.replace(tmp, final)
     return final
