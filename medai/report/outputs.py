@@ -58,7 +58,9 @@ class SavedTable(pd.DataFrame):
     def __init__(self, *args, show_index:bool=True, **kwargs):
         super().__init__(*args, **kwargs); self.show_index = show_index
     def _repr_html_(self):
-        return self.to_html(na_rep="", index=self.show_index, max_rows=pd.get_option("display.max_rows"), float_format=lambda v: f"{v:.4g}")
+        return self.to_html(na_rep="", index=self.show_index, max_rows=pd.get_option("display.max_rows"), float_format=_shown_number)
+
+def _shown_number(v:float)->str: return f"{v:,.0f}" if abs(v) >= 10_000 else f"{v:.4g}"   # 4 significant digits; large numbers whole, never in e-notation
 
 # %% ../../nbs/02b_report.outputs.ipynb #f7b4421f
 def public_data()->bool:
