@@ -59,8 +59,12 @@ def policy_metrics_ok(m, arms):
     assert {"best_single_arm", "ci_rule", "policy_tree", "policy_forest", "default"} <= set(p["methods"])
     assert {f"all {a}" for a in arms if str(a) != p["best_single_arm"]} <= set(p["methods"])
     for r in p["methods"].values():
-        assert r["ci_low"] <= r["value"] <= r["ci_high"] and set(r["gain_vs_best_arm"]) == {"value", "ci_low", "ci_high"} and 0 <= r["moved_share"] <= 1
-    assert p["methods"]["best_single_arm"]["gain_vs_best_arm"]["value"] == 0 and p["methods"]["best_single_arm"]["moved_share"] == 0
+        v, g = r["dr_value"], r["gain_vs_best_arm"]
+        assert v["ci_low"] <= v["value"] <= v["ci_high"] and g["ci_low"] <= g["value"] <= g["ci_high"] and 0 <= r["moved_share"]["value"] <= 1
+        for x in (v, g, r["ipw_value"]):                  # numbers within their declared range (RMST: [0, horizon]; gains: +-horizon)
+            lo, hi = x.get("range") or (None, None)
+            assert all((lo is None or lo <= x[k]) and (hi is None or x[k] <= hi) for k in ("value", "ci_low", "ci_high") if k in x), x
+    assert p["methods"]["best_single_arm"]["gain_vs_best_arm"]["value"] == 0 and p["methods"]["best_single_arm"]["moved_share"]["value"] == 0
 
 def test_ipcw_pseudo_outcomes_are_unbiased():
     r = np.random.default_rng(1)
@@ -81,7 +85,7 @@ def test_treatment_case_study_report():
     policy_metrics_ok(m, ["standard", "targeted", "immunotherapy"])
     html = (run/"report.html").read_text()
     assert "synthetic" in html.lower() and "personalizing" in html
-    for f in ["figures/overlap_balance.png", "figures/policy_values.svg", "figures/policy_tree.png", "tables/policies.csv", "tables/policy_selection.csv", "tables/survival_models.csv", "tables/example_recommendations.csv",
+    for f in ["figures/overlap_balance.png", "figures/policy_values.svg", "figures/policy_tree.png", "figures/effect_drivers_tree.png", "tables/policies.csv", "tables/policy_selection.csv", "tables/survival_models.csv", "tables/example_recommendations.csv",
               "tables/subgroup_cindex.csv", "tables/tripod_ai_checklist.csv", "model_card.md"]:
         assert (run/f).is_file(), f
     sub = pd.read_csv(run/"tables"/"subgroup_cindex.csv")
@@ -90,6 +94,30 @@ def test_treatment_case_study_report():
     est = sub.dropna(subset=["value"])                                          # small levels are listed without an estimate
     assert len(est) and ((est.ci_low <= est.value) & (est.value <= est.ci_high)).all() and (n[sub.value.isna()].fillna(0) < 20).all()
 
+def test_choose_survival_model_never_sees_the_test_patients():
+    "The choice is the same with or without test patients; the comparison table holds validation and test C with intervals"
+    from medai.treatment.survival import choose_survival_model, surv_array
+    gb = from_table(load_dataset("gbsg2"))
+    X, y = gb.X.assign(_arm=gb.treatment.values), surv_array(gb.time, gb.event)
+    chosen, table, models = choose_survival_model(X.iloc[:480], y[:480], ("cox", "gbs"), X_test=X.iloc[480:], y_test=y[480:], n_boot=50)
+    assert chosen == choose_survival_model(X.iloc[:480], y[:480], ("cox", "gbs"), X_test=X.iloc[480:][::-1], y_test=y[480:][::-1], n_boot=50)[0]
+    assert set(models) == {"cox", "gbs"} and table.chosen.sum() == 1 and table.loc[chosen, "chosen"]
+    for s in ("validation", "test"):
+        assert ((table[f"{s}_ci_low"] <= table[f"{s}_c"]) & (table[f"{s}_c"] <= table[f"{s}_ci_high"])).all()
+
+def test_policy_values_stay_within_the_horizon():
+    "GBSG2's held-out policy values had percentile intervals up to 2,010 days on an 1,826-day horizon; now within [0, horizon]"
+    from sklearn.model_selection import train_test_split
+    from medai.treatment.policy import compare_policies, cross_fit, fit_policy
+    gb = from_table(load_dataset("gbsg2")); tau = 5*365.25
+    itr, ite = train_test_split(np.arange(len(gb)), test_size=0.3, random_state=0, stratify=gb.treatment.astype(str) + gb.event.astype(str))
+    tr, te = gb.subset(itr), gb.subset(ite)
+    pols = {"best": fit_policy(tr, "best_single_arm", horizon=tau, nuisances=cross_fit(tr, tau)), "all no": lambda X: np.full(len(X), "no", dtype=object),
+            "all yes": lambda X: np.full(len(X), "yes", dtype=object)}
+    t = compare_policies(te, pols, train=tr, n_boot=500)
+    assert ((0 < t.ci_low) & (t.ci_low <= t.value) & (t.value <= t.ci_high) & (t.ci_high < tau)).all()
+    assert ((0 < t.ipw_low) & (t.ipw_high < tau)).all() and ((-tau < t.gain_low) & (t.gain_high < tau)).all()
+
 def test_treatment_case_study_on_a_continuous_outcome():
     "The IHDP path: effect estimators scored against the true effects, policies and a Qini curve on held-out estimates"
     run = run_report("treatment_planning", {"dataset": "ihdp", "method": "t_learner", "n_boot": 5}, progress=False)
@@ -97,7 +125,7 @@ def test_treatment_case_study_on_a_continuous_outcome():
     assert m["outcome"] == "continuous" and m["patients"] == 747
     acc = m["effect_accuracy"]["t_learner[treated]"]
     # far better than a constant effect (true effects' SD 6.6 on this replication), and the average effect within 1
-    assert acc["sqrt_pehe"] < 3 and acc["ate_error"] < 1
+    assert acc["sqrt_pehe"]["value"] < 3 and acc["ate_error"]["value"] < 1
     policy_metrics_ok(m, ["control", "treated"])
     html = (run/"report.html").read_text()
     assert "semi-synthetic" in html and "sqrt(PEHE)" in html
@@ -129,7 +157,7 @@ def test_treatment_case_study_on_a_users_survival_csv(tmp_path):
     run = run_report("treatment_planning", {"dataset": str(csv), "treatment": "arm", "time": "os_months", "event": "died", "time_unit": "months",
                                             "covariates": ["age", "marker", "sex"], "n_boot": 5}, progress=False)
     m = json.loads((run/"metrics.json").read_text())
-    assert m["outcome"] == "survival" and m["time_unit"] == "months" and m["horizon"] == 36   # 3 years within 90% of follow-up
+    assert m["outcome"] == "survival" and m["time_unit"] == "months" and m["horizon"]["value"] == 36   # 3 years within 90% of follow-up
     assert (run/"tables"/"survival_models.csv").is_file()
 
 def test_effect_method_is_checked_before_the_kernel(tmp_path):
@@ -176,4 +204,4 @@ def test_study_offers_exactly_the_librarys_estimators():
     params = notebook_parameters("treatment_planning")
     choices = lambda name: [c.value for c in ast.parse(params[name].annotation, mode="eval").body.slice.elts]
     assert choices("method") == list(EFFECT_METHODS) and params["method"].default == inspect.signature(EffectModel).parameters["method"].default
-    assert choices("model") == list(SURVIVAL_MODELS)
+    assert choices("model") == ["auto", *SURVIVAL_MODELS] and params["model"].default == "auto"

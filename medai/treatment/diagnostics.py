@@ -44,14 +44,25 @@ def trim_mask(ps:pd.DataFrame, lo:float=0.05, hi:float=0.95)->pd.Series:
     return ~((ps < lo) | (ps > hi)).any(axis=1)
 
 # %% ../../nbs/21_treatment.diagnostics.ipynb #134d0212
-def plot_overlap(td:TreatmentData, ps:pd.DataFrame, arm=None, ax=None):
-    "Distributions of the propensity of `arm` (default: the last arm) in each arm"
+def plot_overlap(
+    td:TreatmentData,     # the cohort
+    ps:pd.DataFrame,      # propensities, one column per arm (from `propensity`)
+    arm=None,             # whose propensity to show (default: the last arm)
+    bins:int=20,          # equal-width bins over [0, 1], the same for every arm
+    ax=None,
+):
+    "Density histograms of the propensity of `arm` among the patients of each arm, on shared bins over [0, 1]"
     arm = arm if arm is not None else td.arms[-1]
     ax = ax or plt.subplots(figsize=(6, 4))[1]
-    sns.histplot(pd.DataFrame({"propensity": ps[arm], "arm": td.treatment.values}), x="propensity", hue="arm", stat="density",
-                 common_norm=False, element="step", bins=30, ax=ax)
+    edges = np.linspace(0, 1, bins + 1)
+    colors = sns.color_palette(n_colors=len(td.arms))
+    for a, c in zip(td.arms, colors):
+        p = ps[arm].to_numpy()[(td.treatment == a).to_numpy()]
+        ax.stairs(np.histogram(p, bins=edges, density=True)[0], edges, label=str(a), color=c, fill=True, alpha=0.25)
+        ax.stairs(np.histogram(p, bins=edges, density=True)[0], edges, color=c, lw=1.5)
     for b in (0.05, 0.95): ax.axvline(b, ls=":", c="grey")
     ax.set(xlabel=f"Propensity score P({arm} | covariates)", ylabel="Density", xlim=(0, 1), title="Overlap")
+    ax.legend(title=td.treatment.name or "arm")
     return ax
 
 # %% ../../nbs/21_treatment.diagnostics.ipynb #a9d7fc22
@@ -84,10 +95,13 @@ def balance(td:TreatmentData, ps:pd.DataFrame|None=None)->pd.DataFrame:
 def plot_love(bal:pd.DataFrame, ax=None):
     "Love plot: |SMD| per covariate before and after weighting, with the 0.1 mark"
     b = bal.assign(abs_smd=bal.smd.abs())
-    order = b[b.weighting == "unweighted"].groupby("covariate").abs_smd.max().sort_values().index
+    order = list(b[b.weighting == "unweighted"].groupby("covariate").abs_smd.max().sort_values().index)
+    b["position"] = b.covariate.map({c: i for i, c in enumerate(order)})   # each covariate's row, drawn where its label is
     ax = ax or plt.subplots(figsize=(6, 0.28*len(order) + 1.5))[1]
-    sns.scatterplot(b, x="abs_smd", y="covariate", hue="weighting", style="arm" if b.arm.nunique() > 1 else None, ax=ax)
-    ax.set_yticks(range(len(order))); ax.set_yticklabels(order)
+    sns.scatterplot(b, x="abs_smd", y="position", hue="weighting", hue_order=["unweighted", "IPW"],
+                    style="arm" if b.arm.nunique() > 1 else None, ax=ax)
+    ax.set_yticks(range(len(order)), order)
+    ax.set_ylim(-0.5, len(order) - 0.5)
     ax.axvline(0.1, ls="--", c="grey")
     ax.set(xlabel="|Standardized mean difference|", ylabel="", title="Covariate balance")
     return ax

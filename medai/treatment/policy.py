@@ -6,7 +6,7 @@
 from __future__ import annotations
 import numpy as np, pandas as pd
 from ..core import DataError, ParameterError, did_you_mean, progress
-from ..eval import bootstrap_ci
+from ..eval import BootstrapCI, bootstrap_ci, bootstrap_weights, metric
 from .cate import EffectModel, arm_model, outcome_model
 from .data import TreatmentData, preprocessor, transform
 from .diagnostics import propensity
@@ -14,9 +14,9 @@ from .effects import SurvivalTLearner, rmst
 
 # %% auto #0
 __all__ = ['POLICY_METHODS', 'MIN_ARM_PATIENTS', 'censoring_survival', 'ipcw_rmst', 'survival_folds', 'cross_fit', 'second_stage',
-           'SurvivalDRLearner', 'SurvivalXLearner', 'held_out_effects', 'weighted_mean', 'ratio_of_sums', 'dr_scores',
-           'policy_value', 'qini_curve', 'qini_coefficient', 'qini_interval', 'plot_qini', 'Policy', 'selection_margin',
-           'fit_policy', 'compare_policies', 'policy_summary', 'plot_policy_tree']
+           'SurvivalDRLearner', 'SurvivalXLearner', 'held_out_effects', 'weighted_mean', 'ratio_of_sums', 'bounded_ci',
+           'dr_scores', 'policy_value', 'qini_curve', 'qini_coefficient', 'qini_interval', 'plot_qini', 'Policy',
+           'selection_margin', 'fit_policy', 'compare_policies', 'policy_summary', 'plot_policy_tree']
 
 # %% ../../nbs/24_treatment.policy.ipynb #a10c4013
 def censoring_survival(time:np.ndarray, event:np.ndarray)->tuple[np.ndarray, np.ndarray]:
@@ -133,9 +133,10 @@ class SurvivalDRLearner:
         "Estimated RMST gain of each arm vs the reference, per patient; with bootstrap intervals when n_boot > 0"
         out = pd.DataFrame(index=X.index)
         for a, m in self.models_.items():
-            out[f"rmst_gain[{a}]"] = m.predict(X)
+            h = self.horizon                # an RMST difference lies within [-horizon, horizon]: the estimates are clipped into it
+            out[f"rmst_gain[{a}]"] = np.clip(m.predict(X), -h, h)
             if self.boot_[a]:
-                draws = np.stack([b.predict(X) for b in self.boot_[a]])
+                draws = np.clip(np.stack([b.predict(X) for b in self.boot_[a]]), -h, h)
                 out[f"rmst_gain[{a}]_low"], out[f"rmst_gain[{a}]_high"] = np.quantile(draws, [(1 - level)/2, (1 + level)/2], axis=0)
         return out
 
@@ -178,9 +179,10 @@ class SurvivalXLearner:
         for a, (tau_ref, tau_a, g) in self.models_.items():
             p = g.predict_proba(X)[:, 1]
             blend = lambda r, t: p*r.predict(X) + (1 - p)*t.predict(X)
-            out[f"rmst_gain[{a}]"] = blend(tau_ref, tau_a)
+            h = self.horizon                # an RMST difference lies within [-horizon, horizon]: the estimates are clipped into it
+            out[f"rmst_gain[{a}]"] = np.clip(blend(tau_ref, tau_a), -h, h)
             if self.boot_[a]:
-                draws = np.stack([blend(r, t) for r, t in self.boot_[a]])
+                draws = np.clip(np.stack([blend(r, t) for r, t in self.boot_[a]]), -h, h)
                 out[f"rmst_gain[{a}]_low"], out[f"rmst_gain[{a}]_high"] = np.quantile(draws, [(1 - level)/2, (1 + level)/2], axis=0)
         return out
 
@@ -208,6 +210,27 @@ def ratio_of_sums(num, den, w=None):
     "sum(num) / sum(den), or its values for (B, n) bootstrap weights (vectorized for `bootstrap_ci`)"
     return float(np.sum(num)/np.sum(den)) if w is None else (np.asarray(w)*num).sum(-1)/(np.asarray(w)*den).sum(-1)
 
+# %% ../../nbs/24_treatment.policy.ipynb #4f8d33ed
+def bounded_ci(
+    metric,                      # metric(*arrays, w=None), vectorized over (B, n) bootstrap weights like `weighted_mean`
+    *arrays,                     # paired arrays, resampled together
+    bounds:tuple,                # (low, high) the quantity can take: (0, horizon) for an RMST, (-horizon, horizon) for a difference
+    n_boot:int=1000, level:float=0.95, seed:int=0, chunk:int=250,
+)->BootstrapCI:                  # estimate (clipped into the bounds) with an interval strictly inside them
+    "Bootstrap CI of a bounded quantity: a normal interval on the logit scale of its place within `bounds`"
+    from scipy.special import expit, logit
+    from scipy.stats import norm
+    lo, hi = map(float, bounds)
+    if not hi > lo: raise ParameterError(f"bounds must be (low, high) with low < high, got {bounds}.")
+    arrays = [np.asarray(a, float) for a in arrays]
+    n, rng, span = len(arrays[0]), np.random.default_rng(seed), hi - lo
+    p = float(np.clip((metric(*arrays) - lo)/span, 1e-6, 1 - 1e-6))
+    draws = np.concatenate([np.asarray(metric(*arrays, w=bootstrap_weights(n, min(chunk, n_boot - i), rng))) for i in range(0, n_boot, chunk)])
+    se = float(np.std(draws[np.isfinite(draws)], ddof=1))/span
+    half = norm.ppf((1 + level)/2)*se/(p*(1 - p))
+    low, high = (p, p) if se == 0 else expit(logit(p) + np.array([-half, half]))
+    return BootstrapCI(lo + span*p, lo + span*float(low), lo + span*float(high), level, n_boot)
+
 # %% ../../nbs/24_treatment.policy.ipynb #88bccb4a
 def _arm_index(td:TreatmentData, policy)->np.ndarray:
     "Column index of each patient's assigned arm; ParameterError for an arm the cohort does not have"
@@ -227,18 +250,28 @@ def dr_scores(td:TreatmentData, nuisances:dict, clip:float=0.02)->pd.DataFrame:
     return pd.DataFrame(mu + on*(nuisances["y"][:, None] - mu)/e, index=td.X.index, columns=td.arms)
 
 # %% ../../nbs/24_treatment.policy.ipynb #f46d75c8
+def _bounds(td:TreatmentData, nuisances:dict)->tuple|None:
+    "The values a policy's value can take: (0, horizon) for an RMST, (0, 1) for a risk, None for a continuous outcome"
+    if td.kind == "survival": return (0.0, float(nuisances["horizon"]))
+    return (0.0, 1.0) if td.kind == "binary" else None
+
+def _ci(metric, *arrays, bounds, n_boot:int, seed:int)->BootstrapCI:
+    "`bounded_ci` within `bounds`, or the percentile bootstrap when the quantity is unbounded"
+    return bounded_ci(metric, *arrays, bounds=bounds, n_boot=n_boot, seed=seed) if bounds else bootstrap_ci(metric, *arrays, n_boot=n_boot, seed=seed)
+
 def policy_value(
     td:TreatmentData, policy:np.ndarray|pd.Series, nuisances:dict, # cohort, the arm each patient would get, from cross_fit
     n_boot:int=1000, seed:int=0, clip:float=0.02,
 )->pd.DataFrame:       # rows IPW and DR: value (mean restricted time), ci_low, ci_high
-    "Value of a policy (mean outcome, or restricted survival time, if all patients followed it), by self-normalized IPW and DR, with bootstrap CIs"
+    "Value of a policy (mean outcome, or restricted survival time, if all patients followed it), by self-normalized IPW and DR, with bootstrap CIs within the outcome's bounds"
     k, rows = _arm_index(td, policy), np.arange(len(td))
     e = nuisances["e"].to_numpy(float).clip(clip, 1 - clip)
     follow = td.treatment.cat.codes.to_numpy() == k
     w = follow/e[rows, k]             # IPW, self-normalized (Hajek): the weights of the patients who followed the policy sum to one
     dr = dr_scores(td, nuisances, clip).to_numpy()[rows, k]
-    out = {"IPW": bootstrap_ci(ratio_of_sums, w*nuisances["y"], w, n_boot=n_boot, seed=seed).as_dict(),
-           "DR": bootstrap_ci(weighted_mean, dr, n_boot=n_boot, seed=seed).as_dict()}
+    b = _bounds(td, nuisances)
+    out = {"IPW": _ci(ratio_of_sums, w*nuisances["y"], w, bounds=b, n_boot=n_boot, seed=seed).as_dict(),
+           "DR": _ci(weighted_mean, dr, bounds=b, n_boot=n_boot, seed=seed).as_dict()}
     return pd.DataFrame(out).T
 
 # %% ../../nbs/24_treatment.policy.ipynb #c495769d
@@ -477,20 +510,31 @@ def compare_policies(
     for name, pol in policies.items():
         arms = pol.assign(td_test.X) if isinstance(pol, Policy) else np.asarray(pol(td_test.X), dtype=object)
         v = policy_value(td_test, arms, nu, n_boot=n_boot, seed=seed, clip=clip)
-        gain = bootstrap_ci(weighted_mean, better*(G.to_numpy()[rows, _arm_index(td_test, arms)] - G[base].to_numpy()), n_boot=n_boot, seed=seed)
+        b = _bounds(td_test, nu)
+        gain = _ci(weighted_mean, better*(G.to_numpy()[rows, _arm_index(td_test, arms)] - G[base].to_numpy()),   # a difference: within +-(range)
+                   bounds=b and (b[0] - b[1], b[1] - b[0]), n_boot=n_boot, seed=seed)
         out[name] = dict(method=pol.chosen_ if isinstance(pol, Policy) else name, value=v.loc["DR", "value"], ci_low=v.loc["DR", "ci_low"], ci_high=v.loc["DR", "ci_high"],
                          ipw=v.loc["IPW", "value"], ipw_low=v.loc["IPW", "ci_low"], ipw_high=v.loc["IPW", "ci_high"],
                          gain=gain.estimate, gain_low=gain.low, gain_high=gain.high, moved_share=float(np.mean(arms.astype(str) != str(base))))
     return pd.DataFrame(out).T.astype({c: float for c in ["value", "ci_low", "ci_high", "ipw", "ipw_low", "ipw_high", "gain", "gain_low", "gain_high", "moved_share"]})
 
 # %% ../../nbs/24_treatment.policy.ipynb #f4a5257f
-def policy_summary(table:pd.DataFrame, best_arm, recommended:str)->dict:
-    "The `policy` entry of a report's metrics.json from a compare_policies table"
-    f = lambda v: None if pd.isna(v) else float(v)
+def policy_summary(
+    table:pd.DataFrame,           # from compare_policies
+    best_arm,                     # the best single arm (Policy.best_arm_)
+    recommended:str,              # the method the default chose (Policy.chosen_)
+    bounds:tuple|None=None,       # values the policy value can take: (0, horizon) for an RMST, (0, 1) for a risk
+    unit:str|None=None,           # the value's unit, e.g. 'days'
+)->dict:                          # {'best_single_arm', 'recommended', 'methods': {name: {'dr_value', 'ipw_value', 'gain_vs_best_arm', 'moved_share'}}}
+    "The `policy` entry of a report's metrics.json from a compare_policies table: numbers, with intervals and ranges"
+    diff = None if bounds is None else (bounds[0] - bounds[1], bounds[1] - bounds[0])
+    def m(v, lo=None, hi=None, rng=None, u=unit):
+        if pd.isna(v): return metric(None, note="not estimable on the held-out patients", range=rng, unit=u)
+        return metric(v, lo, hi, range=rng, unit=u) if pd.notna(lo) and pd.notna(hi) else metric(v, range=rng, unit=u)
     return dict(best_single_arm=str(best_arm), recommended=recommended,
-                methods={name: dict(value=f(r.value), ci_low=f(r.ci_low), ci_high=f(r.ci_high),
-                                    gain_vs_best_arm=dict(value=f(r.gain), ci_low=f(r.gain_low), ci_high=f(r.gain_high)),
-                                    moved_share=f(r.moved_share)) for name, r in table.iterrows()})
+                methods={name: dict(dr_value=m(r.value, r.ci_low, r.ci_high, bounds), ipw_value=m(r.ipw, r.ipw_low, r.ipw_high, bounds),
+                                    gain_vs_best_arm=m(r.gain, r.gain_low, r.gain_high, diff),
+                                    moved_share=m(r.moved_share, rng=(0, 1), u=None)) for name, r in table.iterrows()})
 
 # %% ../../nbs/24_treatment.policy.ipynb #e0a88abd
 def plot_policy_tree(policy:Policy, arm_names:dict|None=None, ax=None):

@@ -13,7 +13,8 @@ from .data import TreatmentData, preprocessor
 
 # %% auto #0
 __all__ = ['SURVIVAL_MODELS', 'surv_array', 'cox_partial_nll', 'DeepSurv', 'survival_model', 'survival_curves', 'default_grid',
-           'survival_metrics', 'calibration_at', 'plot_calibration_at', 'SurvivalEnsemble']
+           'survival_metrics', 'calibration_at', 'plot_calibration_at', 'SurvivalEnsemble', 'harrell_c',
+           'choose_survival_model']
 
 # %% ../../nbs/22_treatment.survival.ipynb #d961860b
 def surv_array(time, event)->np.ndarray:
@@ -191,3 +192,56 @@ class SurvivalEnsemble(BaseEstimator):
         return S if return_array else np.array([StepFunction(self.unique_times_, s) for s in S])
 
 SURVIVAL_MODELS["ensemble"] = lambda seed: SurvivalEnsemble(seed=seed)
+
+# %% ../../nbs/22_treatment.survival.ipynb #cf1bae52
+def harrell_c(
+    time:np.ndarray,           # follow-up times
+    event:np.ndarray,          # 1 = event observed, 0 = censored
+    risk:np.ndarray,           # predicted risk (higher = earlier event)
+    w:np.ndarray|None=None,    # (B, n) bootstrap counts: one C per resample (vectorized for `bootstrap_ci`)
+)->float|np.ndarray:
+    "Harrell's C, with scikit-survival's comparable pairs; with bootstrap weights, one value per resample"
+    t, e, r = np.asarray(time, float), np.asarray(event).astype(bool), np.asarray(risk, float)
+    comparable = e[:, None] & ((t[None, :] > t[:, None]) | ((t[None, :] == t[:, None]) & ~e[None, :]))
+    d = r[:, None] - r[None, :]
+    score = comparable*np.where(np.abs(d) <= 1e-8, 0.5, (d > 0).astype(float))
+    if w is None: return float(score.sum()/comparable.sum()) if comparable.any() else np.nan
+    W = np.asarray(w, float)
+    with np.errstate(invalid="ignore", divide="ignore"): return ((W@score)*W).sum(1)/((W@comparable)*W).sum(1)
+
+# %% ../../nbs/22_treatment.survival.ipynb #ed2df80e
+def choose_survival_model(
+    X:pd.DataFrame,                # training covariates (only these patients enter the choice)
+    y:np.ndarray,                  # training outcomes (`surv_array`)
+    candidates:tuple|list|None=None, # names from SURVIVAL_MODELS (default: all of them)
+    val_size:float=0.25,           # share of the training patients held out to choose on
+    strata=None,                   # labels to stratify the validation split by (default: the event indicator)
+    X_test:pd.DataFrame|None=None, # optional test covariates: each candidate, refitted on all training patients, is scored there
+    y_test:np.ndarray|None=None,   # test outcomes, with X_test
+    n_boot:int=500, level:float=0.95, seed:int=0, # bootstrap resamples of each C (vectorized: cheap), level and seed
+)->tuple[str, pd.DataFrame, dict]: # chosen name; per candidate validation (and test) C with CIs; candidates refitted on X, y
+    "The survival model with the best Harrell's C on a validation split of the training data, refitted on all of it"
+    from sklearn.model_selection import train_test_split
+    from medai.eval import bootstrap_ci
+    candidates = list(candidates or SURVIVAL_MODELS)
+    for name in candidates: survival_model(name, X)     # ParameterError for an unknown name, before any fitting
+    if (X_test is None) != (y_test is None): raise ParameterError("Give both X_test and y_test, or neither.")
+    ev, tm = y.dtype.names
+    fit, val = train_test_split(np.arange(len(X)), test_size=val_size, random_state=seed, stratify=y[ev] if strata is None else np.asarray(strata))
+    rows = {}
+    for name in candidates:
+        risk = survival_model(name, X, seed).fit(X.iloc[fit], y[fit]).predict(X.iloc[val])
+        ci = bootstrap_ci(harrell_c, y[tm][val], y[ev][val], risk, n_boot=n_boot, level=level, seed=seed)
+        rows[name] = dict(validation_c=ci.estimate, validation_ci_low=ci.low, validation_ci_high=ci.high)
+    table = pd.DataFrame(rows).T
+    chosen = str(table.validation_c.idxmax())           # decided here, before any test patient is looked at
+    models = {name: survival_model(name, X, seed).fit(X, y) for name in (candidates if X_test is not None else [chosen])}
+    if X_test is not None:
+        for name, m in models.items():
+            ci = bootstrap_ci(harrell_c, y_test[tm], y_test[ev], m.predict(X_test), n_boot=n_boot, level=level, seed=seed)
+            other = survival_metrics(m, X, y, X_test, y_test)
+            table.loc[name, ["test_c", "test_ci_low", "test_ci_high", "test_uno_c", "test_integrated_brier", "test_mean_auc"]] = \
+                [ci.estimate, ci.low, ci.high, other["uno_c"], other["integrated_brier"], other["mean_auc"]]
+    table.insert(0, "chosen", table.index == chosen)
+    table.attrs.update(chosen=chosen, n_train=len(fit), n_validation=len(val), level=level, n_boot=n_boot)
+    return chosen, table, models
