@@ -52,6 +52,13 @@ def test_case_studies_are_parameterized_reports():
         assert "parameters" in cells[1].get("metadata", {}).get("tags", []), f"{nb.name}: parameters cell second"
         assert not any("default_exp" in c.source for c in cells)
 
+def test_training_studies_declare_it():
+    "A case study that writes a model card says it trains a model, so the report engine requires its model card, study.json and checklist"
+    for nb in _nbs("case_studies"):
+        book = nbformat.read(nb, as_version=4)
+        calls = any("publication_section(" in c.source for c in book.cells if c.cell_type == "code")
+        assert calls == book.metadata.get("medai", {}).get("trains_model", False), f"{nb.name}: set metadata medai.trains_model to {calls}"
+
 def test_imaging_studies_read_dataset_one_way():
     "Every imaging study reads its `dataset` parameter with load_study_images, so a misspelled name fails alike everywhere"
     imaging = [nb for nb in _nbs("case_studies") if "medai.imaging" in nb.read_text()]

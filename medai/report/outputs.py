@@ -96,7 +96,7 @@ def save_table(
     stem = _output_path("tables", name)
     if stem is not None:
         atomic_write(stem.with_suffix(".csv"), df.to_csv(index=index))
-        atomic_write(stem.with_suffix(".md"), df.fillna("").to_markdown(index=index, floatfmt=".4g") + "\n" + (f"\n{note}\n" if note else ""))
+        atomic_write(stem.with_suffix(".md"), df.astype(object).where(df.notna(), "").to_markdown(index=index, floatfmt=".4g") + "\n" + (f"\n{note}\n" if note else ""))
         tex_caption = " ".join(filter(None, [caption, note])) or None
         atomic_write(stem.with_suffix(".tex"), df.to_latex(index=index, caption=tex_caption, escape=True, na_rep=""))
     if note: _show_note(note)
