@@ -146,11 +146,13 @@ def scrub_notebook_outputs(
     path, places = Path(path), machine_paths()
     nb = json.loads(path.read_text())
     old = json.dumps(nb)
+    def scrub(v):   # nbformat keeps text as a list of lines: so does the scrubbed copy
+        return _scrub("".join(v), places).splitlines(keepends=True) if isinstance(v, list) else _scrub(v, places)
     for c in nb.get("cells", []):
         for o in c.get("outputs", []):
-            if "text" in o: o["text"] = _scrub("".join(o["text"]) if isinstance(o["text"], list) else o["text"], places)
+            if "text" in o: o["text"] = scrub(o["text"])
             for kind, data in o.get("data", {}).items():
-                if kind.startswith("text/"): o["data"][kind] = _scrub("".join(data) if isinstance(data, list) else data, places)
+                if kind.startswith("text/"): o["data"][kind] = scrub(data)
     if json.dumps(nb) == old: return False
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
     return True
