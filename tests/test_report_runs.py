@@ -16,7 +16,7 @@ def test_cohort_overview_default_report(reports_tmp):
         assert (run/f).is_file(), f
     metrics = json.loads((run/"metrics.json").read_text())
     assert metrics["patients"] == 686 and metrics["groups"] == 2 and metrics["events"] == 299
-    assert 0 < metrics["logrank_p"] < 0.05  # hormone therapy arms differ in GBSG2 (chi2 about 8.6)
+    assert 0 < metrics["logrank_p"]["value"] < 0.05  # hormone therapy arms differ in GBSG2 (chi2 about 8.6)
     prov = json.loads((run/"provenance.json").read_text())
     assert prov["seed"] == 0 and prov["parameters"]["dataset"] == "gbsg2"
     assert {"numpy", "pandas", "torch", "papermill", "scikit-survival"} <= set(prov["packages"])
