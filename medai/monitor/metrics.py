@@ -129,17 +129,24 @@ def plot_agp(readings:pd.DataFrame, title:str="Ambulatory glucose profile", ax=N
     return ax
 
 # %% ../../nbs/32_monitor.metrics.ipynb #38235a6e
-def plot_daily(readings:pd.DataFrame, max_days:int=14, title:str=""):
-    "One small panel per day of one patient's trace, target range shaded"
+def plot_daily(
+    readings:pd.DataFrame,  # one patient's readings: time, gl (mg/dL)
+    max_days:int=14,        # days drawn, from the first
+    title:str="",           # the figure's title
+):                          # the matplotlib Figure
+    "One panel per day of one patient's trace, a week per row, target range shaded"
     import matplotlib.pyplot as plt
     days = readings["time"].dt.normalize().unique()[:max_days]
-    fig, axes = plt.subplots(1, len(days), figsize=(1.3*len(days), 2), sharey=True, squeeze=False)
-    for ax, d in zip(axes[0], days):
+    cols = min(7, len(days)); rows = -(-len(days)//cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(1.6*cols + 0.6, 1.9*rows + 0.7), sharey=True, sharex=True, squeeze=False)
+    for ax in axes.flat[len(days):]: ax.set_visible(False)
+    for ax, d in zip(axes.flat, days):
         r = readings[readings["time"].dt.normalize() == d]
         ax.axhspan(70, 180, color="green", alpha=0.1); ax.plot((r["time"] - d)/pd.Timedelta("1h"), r["gl"], lw=0.8)
-        ax.set(xlim=(0, 24), xticks=[], title=pd.Timestamp(d).strftime("%a %d %b"))
-        ax.title.set_fontsize(7)
-    axes[0, 0].set_ylabel("mg/dL"); fig.suptitle(title, fontsize=9)
+        ax.set(xlim=(0, 24), xticks=[0, 12, 24]); ax.set_title(pd.Timestamp(d).strftime("%a %d %b"), fontsize=9)
+    for ax in axes[:, 0]: ax.set_ylabel("glucose (mg/dL)")
+    for ax in axes[-1]: ax.set_xlabel("hour of day")
+    fig.suptitle(title); fig.tight_layout()
     return fig
 
 # %% ../../nbs/32_monitor.metrics.ipynb #616c75ae
@@ -187,4 +194,5 @@ def plot_error_grid(reference, predicted, grid:str="clarke", title:str="", ax=No
     ax = ax or plt.subplots(figsize=(4.5, 4.5))[1]
     kw = dict(x_label="reference (mg/dL)", y_label="forecast (mg/dL)", title=title or f"{grid.title()} error grid", ax=ax, percentage=True)
     (clarke(ref[ok], np.clip(pred[ok], 0, None), "mg/dl", **kw) if grid == "clarke" else parkes(1, ref[ok], np.clip(pred[ok], 0, None), "mg/dl", **kw))
+    ax.set_title(kw["title"], pad=22)   # above the zone percentages that methcomp writes over the top edge
     return ax

@@ -11,7 +11,15 @@ from ..core import (ReportError, atomic_write)
 from .params import notebook_title
 
 # %% auto #0
-__all__ = ['BROWSERS', 'render_html', 'report_header', 'find_chromium', 'require_chromium', 'html_to_pdf']
+__all__ = ['REPORT_CSS', 'BROWSERS', 'render_html', 'report_header', 'find_chromium', 'require_chromium', 'html_to_pdf']
+
+# %% ../../nbs/02c_report.render.ipynb #680e6e98
+# Wide tables scroll inside the page instead of being cut at its edge; tables a little smaller than the text, as a journal sets them
+REPORT_CSS = """<style>
+.jp-OutputArea-output { overflow-x: auto; }
+.jp-RenderedHTMLCommon table { font-size: 0.85em; }
+@media print { .jp-RenderedHTMLCommon table { font-size: 0.7em; } }
+</style>"""
 
 # %% ../../nbs/02c_report.render.ipynb #392af904
 def render_html(
@@ -30,7 +38,7 @@ def render_html(
     nb.metadata["title"] = notebook_title(nb) or nb_path.stem
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
-    return atomic_write(out, body)
+    return atomic_write(out, body.replace("</head>", REPORT_CSS + "</head>", 1))
 
 # %% ../../nbs/02c_report.render.ipynb #7d225a4d
 def _show_value(v)->str:
