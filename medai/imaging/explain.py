@@ -180,23 +180,25 @@ def show_maps(
     titles:list[str]|None=None, # per-image titles
     alpha:float=0.45,
 ):
-    "Overlay saliency maps on images: one row per map kind, one column per image (3 slices per 3D image)"
+    "Overlay saliency maps on images: one row per map kind, one column per image (3 slices per 3D image), at most 6 columns a row so labels stay legible"
     maps = maps if isinstance(maps, dict) else {"map": maps}
-    n, three_d = len(images), images.ndim == 5
-    cols = n*(3 if three_d else 1)
-    fig, axes = plt.subplots(len(maps), cols, figsize=(1.9*cols, 2.0*len(maps)), squeeze=False)
+    n, views = len(images), (3 if images.ndim == 5 else 1)
+    per_row = max(1, min(n, 6//views))                     # images side by side; more go into another block of rows below
+    blocks, kinds = -(-n//per_row), len(maps)
+    fig, axes = plt.subplots(blocks*kinds, per_row*views, figsize=(1.9*per_row*views, 2.0*blocks*kinds), squeeze=False)
+    for ax in axes.flat: ax.set_axis_off()
     for r, (kind, m) in enumerate(maps.items()):
         for i in range(n):
-            img = images[i, 0]
-            if three_d:
+            img, row, col = images[i, 0], (i//per_row)*kinds + r, (i % per_row)*views
+            if views == 3:
                 at = tuple(s//2 for s in img.shape)  # the same slices for every map: through the centre (where crops put the nodule)
                 pairs = list(zip(_slices(img, at), _slices(m[i], at), ["sagittal", "coronal", "axial"]))
             else: pairs = [(img, m[i], "")]
             for j, (im, mp, view) in enumerate(pairs):
-                ax = axes[r, i*len(pairs) + j]
+                ax = axes[row, col + j]; ax.set_axis_on()
                 ax.imshow(im, cmap="gray"); ax.imshow(mp, cmap="jet", alpha=alpha); ax.set_xticks([]); ax.set_yticks([])
                 if r == 0: ax.set_title((titles[i] if titles else f"image {i}") + (f"\n{view}" if view else ""), fontsize=8)
-                if i == 0 and j == 0: ax.set_ylabel(kind, fontsize=9)
+                if col == 0 and j == 0: ax.set_ylabel(kind, fontsize=9)
     fig.tight_layout()
     return fig
 
