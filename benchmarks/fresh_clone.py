@@ -50,7 +50,8 @@ def main():
         wrote = sorted(set(p.relative_to(clone) for p in (clone/"reports").rglob("*")) - set(before))
         tail = lambda log: (logs/log).read_text()[-3000:]
         if rc_reports or rc_test: print(tail("reports.log") if rc_reports else tail("test.log"), flush=True)
-    checks = [check("make reports on a fresh clone, set-up included (seconds)", reports, 360, "lower"),
+    checks = [check("make reports succeeded (exit status)", rc_reports, 0, "lower"), check("make test succeeded (exit status)", rc_test, 0, "lower"),
+              check("make reports on a fresh clone, set-up included (seconds)", reports, 360, "lower"),
               check("make test on a fresh clone, set-up found (seconds)", tests, 720, "lower"),
               check("files make test wrote into reports/", len(wrote), 0, "lower")]
     finish(dict(benchmark="fresh_clone", checks=checks, make_reports_ok=rc_reports == 0, make_test_ok=rc_test == 0,

@@ -8,6 +8,7 @@ import html, json
 from pathlib import Path
 import yaml
 from ..core import (atomic_write, reports_dir)
+from .render import show_value
 
 # %% auto #0
 __all__ = ['build_index']
@@ -28,16 +29,31 @@ def _runs(root:Path)->list[dict]:
     return sorted(rows, key=lambda r: (r["study"], r["run"]), reverse=True)
 
 # %% ../../nbs/02e_report.index.ipynb #6e4659a6
-def _headline(metrics:dict, n:int=4)->str:
-    "The first `n` metrics that have confidence intervals, as 'auc = 0.92 (0.87 to 0.96)'; plain numbers when none has one"
+def _flat_metrics(metrics:dict, prefix:str="")->list[tuple]:
+    "(dotted name, value) of every number and every metric dict in metrics.json, depth first"
+    out = []
+    for k, v in metrics.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, dict) and "value" in v: out.append((name, v))
+        elif isinstance(v, dict): out += _flat_metrics(v, name + ".")
+        elif isinstance(v, (int, float)) and not isinstance(v, bool): out.append((name, v))
+    return out
+
+def _number(v:float)->str: return f"{v:,.0f}" if abs(v) >= 10_000 else f"{v:.3g}"
+
+def _headline(metrics:dict, n:int=3)->str:
+    "The first `n` metrics that have confidence intervals (nested ones too), as 'auc = 0.92 (0.87 to 0.96)'; plain numbers when none has one"
     def show(k, v):
-        unit = f" {v['unit']}" if isinstance(v, dict) and v.get("unit") else ""
-        if isinstance(v, dict) and isinstance(v.get("value"), (int, float)) and v.get("ci_low") is not None:
-            return f"{k} = {v['value']:.3g} ({v['ci_low']:.3g} to {v['ci_high']:.3g}){unit}"
-        if isinstance(v, (int, float)) and not isinstance(v, bool): return f"{k} = {v:.4g}"
-    with_ci = [show(k, v) for k, v in metrics.items() if isinstance(v, dict) and v.get("ci_low") is not None]
-    parts = with_ci or [s for s in (show(k, v) for k, v in metrics.items()) if s]
-    return ", ".join(parts[:n])
+        if isinstance(v, dict):
+            unit = f" {v['unit']}" if v.get("unit") else ""
+            if not isinstance(v.get("value"), (int, float)): return None
+            ci = f" ({_number(v['ci_low'])} to {_number(v['ci_high'])})" if v.get("ci_low") is not None else ""
+            return f"{k} = {_number(v['value'])}{ci}{unit}"
+        return f"{k} = {_number(v)}"
+    flat = _flat_metrics(metrics)
+    with_ci = [show(k, v) for k, v in flat if isinstance(v, dict) and v.get("ci_low") is not None]
+    parts = with_ci or [s for s in (show(k, v) for k, v in flat) if s]
+    return "; ".join(parts[:n])
 
 def _data(record:dict)->str:
     "A run's data, from data.json: origin first, then the source"
@@ -56,14 +72,14 @@ def build_index(
     for r in _runs(root):
         target = r["folder"]/"report.html"
         link = f'<a href="{e(str(target.relative_to(root)))}">{e(r["run"])}</a>' if target.exists() else e(r["run"])
-        params = ", ".join(f"{k}={v}" for k, v in r["params"].items())
+        params = ", ".join(f"{k}={show_value(v)}" for k, v in r["params"].items())
         status = "ok" if r["ok"] else '<span class="failed">failed</span>'
         rows.append(f"<tr><td>{e(r['study'])}</td><td>{link}</td><td>{status}</td><td>{e(r['started'])}</td>"
-                    f"<td>{'' if r['wall'] is None else r['wall']}</td><td>{e(_data(r['data']))}</td><td>{e(params)}</td><td>{e(_headline(r['metrics']))}</td></tr>")
+                    f"<td>{'' if r['wall'] is None else r['wall']}</td><td>{e(_data(r['data']))}</td><td class='params'>{e(params)}</td><td>{e(_headline(r['metrics']))}</td></tr>")
     sweeps = "".join(f'<li><a href="{e(str(p.relative_to(root)))}">{e(p.parent.name)}</a></li>' for p in sorted(root.glob("sweeps/*/summary.html")))
     sweeps = f"<h2>Sweeps</h2><ul>{sweeps}</ul>" if sweeps else ""
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>medai reports</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border-bottom:1px solid #ddd;padding:4px 10px;text-align:left;vertical-align:top}}.failed{{color:#b00}}</style></head>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;font-size:0.9em}}td,th{{border-bottom:1px solid #ddd;padding:4px 10px;text-align:left;vertical-align:top;max-width:26em}}td.params{{font-size:0.85em;color:#444}}.failed{{color:#b00}}</style></head>
 <body><h1>medai reports</h1><p>{len(rows)} runs, newest first per case study. The data column says whether a run describes patients (real), a simulation (simulated) or simulated outcomes on real patients (semi-synthetic), and their source and licence. Headline metrics are shown with their 95% confidence intervals.</p>
 <table><tr><th>case study</th><th>run</th><th>status</th><th>started (UTC)</th><th>seconds</th><th>data</th><th>parameters</th><th>headline metrics (95% CI)</th></tr>
 {chr(10).join(rows)}</table>{sweeps}</body></html>"""

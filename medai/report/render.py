@@ -11,7 +11,8 @@ from ..core import (ReportError, atomic_write)
 from .params import notebook_title
 
 # %% auto #0
-__all__ = ['REPORT_CSS', 'BROWSERS', 'render_html', 'report_header', 'find_chromium', 'require_chromium', 'html_to_pdf']
+__all__ = ['REPORT_CSS', 'BROWSERS', 'render_html', 'show_value', 'report_header', 'find_chromium', 'require_chromium',
+           'html_to_pdf']
 
 # %% ../../nbs/02c_report.render.ipynb #680e6e98
 # Wide tables scroll inside the page instead of being cut at its edge; tables a little smaller than the text, as a journal sets them
@@ -41,7 +42,9 @@ def render_html(
     return atomic_write(out, body.replace("</head>", REPORT_CSS + "</head>", 1))
 
 # %% ../../nbs/02c_report.render.ipynb #7d225a4d
-def _show_value(v)->str:
+def show_value(
+    v,        # a parameter's value
+)->str:       # as a reader writes it
     "A parameter value as a reader writes it: text plainly, lists and dicts as YAML flow, none as 'none'"
     if v is None: return "none"
     if isinstance(v, bool): return str(v).lower()
@@ -54,7 +57,7 @@ def report_header(
     prov:dict|None,        # the run's provenance (None for a failed run)
 )->str:                    # markdown: a line naming the run, then a table of parameters
     "The header a report opens with: the run, medai's version and commit, and its parameters as a reader writes them"
-    cell = lambda v: html.escape(_show_value(v)).replace("|", "&#124;").replace("\n", " ")   # text, never live HTML
+    cell = lambda v: html.escape(show_value(v)).replace("|", "&#124;").replace("\n", " ")   # text, never live HTML
     rows = "\n".join(f"| `{k}` | {cell(v)} |" for k, v in params.items())
     status = "" if prov is None else f" · medai {prov['medai_version']}" + (f" · commit `{prov['git_commit'][:10]}`" if prov.get("git_commit") else "")
     return (f"*medai report `{name}` · run `{run_id}`{status}*\n\n<details><summary>The {len(params)} parameters of this run "

@@ -543,8 +543,8 @@ def plot_policy_tree(policy:Policy, arm_names:dict|None=None, ax=None):
     rule = policy.rule_
     if not isinstance(rule, _TreeRule) or not hasattr(rule.estimator, "tree_model_") and not hasattr(rule.estimator, "policy_model_"):
         raise ParameterError(f"{policy.method_} ({policy.chosen_}) is not a single policy tree; draw candidates_['policy_tree'] instead.")
-    ax = ax or plt.subplots(figsize=(10, 5))[1]
+    ax = ax or plt.subplots(figsize=(13, 5.5))[1]   # wide enough for four leaves' arm names side by side
     names = [str((arm_names or {}).get(a, a)) for a in policy.arms_]
-    rule.estimator.plot(feature_names=rule.feature_names, treatment_names=names, ax=ax, fontsize=9)
+    rule.estimator.plot(feature_names=rule.feature_names, treatment_names=names, ax=ax, fontsize=8)
     ax.set_title("Learned policy tree: each leaf's recommended arm")
     return ax
