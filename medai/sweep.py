@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd, yaml
 import medai
 from .core import MedaiError, ParameterError, ReportError, atomic_write, file_sha256, progress, reports_dir
-from .report import parameter_files, build_index, find_notebook, notebook_parameters, run_report, validate_parameters
+from .report import parameter_files, build_index, find_notebook, notebook_parameters, restore_paths, run_report, validate_parameters
 
 # %% auto #0
 __all__ = ['MAX_WORKERS', 'parameter_grid', 'grid_from_text', 'read_grid', 'library_fingerprint', 'notebook_fingerprint',
