@@ -123,6 +123,11 @@ def main():
     a = ap.parse_args()
     if a.search: search(a.jobs, a.quick); return
     if a.replications < 1: ap.error(f"--replications must be at least 1, got {a.replications}")
+    methods = MEDAI + (("tarnet_ft",) if a.transformer else ()) + ECONML
+    if a.methods:   # checked before the data are looked for: a bad option is refused wherever the data are
+        unknown = set(a.methods) - set(methods)
+        if unknown: ap.error(f"unknown methods {sorted(unknown)}; choose among {' '.join(methods)}")
+        methods = tuple(m for m in methods if m in a.methods or m == DEFAULT)
     folder = a.data_root/"treatment"/"ihdp"
     files = [folder/f"ihdp_npci_{r}.csv" for r in range(1, (2 if a.quick else 10) + 1)]
     if not all(f.exists() for f in files):
@@ -130,11 +135,6 @@ def main():
     warnings.filterwarnings("ignore")
     n_gen = 2 if a.quick else a.replications
     small = dict(n_models=2, epochs=50) if a.quick else {}
-    methods = MEDAI + (("tarnet_ft",) if a.transformer else ()) + ECONML
-    if a.methods:
-        unknown = set(a.methods) - set(methods)
-        if unknown: ap.error(f"unknown methods {sorted(unknown)}; choose among {' '.join(methods)}")
-        methods = tuple(m for m in methods if m in a.methods or m == DEFAULT)
     t0 = time.perf_counter()
     tasks = [(f, r) for r, f in enumerate(files, 1)] + [(None, r) for r in range(1, n_gen + 1)]
     work = Parallel(n_jobs=a.jobs, return_as="generator")(delayed(replication)(f, r, methods, small) for f, r in tasks)
