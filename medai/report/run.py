@@ -219,7 +219,7 @@ def last_wall_seconds(
     runs = sorted((Path(root) if root else reports_dir()).glob(f"{name}/*/provenance.json"))
     return json.loads(runs[-1].read_text()).get("wall_seconds", 0.0) if runs else 0.0
 
-def _share_cores(threads:int): os.environ["MEDAI_REPORT_THREADS"] = str(threads)
+def _share_cores(threads:int): os.environ.setdefault("MEDAI_REPORT_THREADS", str(threads))   # a count the user set is kept
 
 def _run_default(name:str, progress:bool)->Path|MedaiError:
     try: return run_report(name, progress=progress)
