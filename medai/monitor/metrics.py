@@ -194,5 +194,5 @@ def plot_error_grid(reference, predicted, grid:str="clarke", title:str="", ax=No
     ax = ax or plt.subplots(figsize=(4.5, 4.5))[1]
     kw = dict(x_label="reference (mg/dL)", y_label="forecast (mg/dL)", title=title or f"{grid.title()} error grid", ax=ax, percentage=True)
     (clarke(ref[ok], np.clip(pred[ok], 0, None), "mg/dl", **kw) if grid == "clarke" else parkes(1, ref[ok], np.clip(pred[ok], 0, None), "mg/dl", **kw))
-    ax.set_title(kw["title"], pad=22)   # above the zone percentages that methcomp writes over the top edge
+    ax.set_title(kw["title"], pad=36 if grid == "parkes" else 22)   # above the zone percentages that methcomp writes over the top edge
     return ax
