@@ -3,12 +3,13 @@
 Clones this repository's committed HEAD into a temporary folder (no .venv, no reports/), then runs
 `make reports` (set-up, then every case study on its defaults) and `make test` (set-up found, then
 every check and test), each timed by wall clock, with `MEDAI_SHARED_DATA` pointing at the shared
-real data so that the tests that use it run as in CI. Beside the two totals: the set-up alone, each
-report's own wall time (from its provenance.json), and whether `make test` wrote anything into
-reports/ (it must not: tests write into temporary folders). The baseline is the previous measurement
+real data so that the tests that use it run as in CI. `make reports` runs first and sets up .venv, so
+`make test` is timed with the set-up already done. Beside the two totals: each report's own wall time
+(from its provenance.json), and whether `make test` wrote anything into reports/ (it must not: tests
+write into temporary folders). The baseline is the previous measurement
 on the same kind of machine (issue 30: `make reports` 13 min 47 s, `make test` 19 min 54 s).
 Targets (2 cores): `make reports` <= 6 minutes and `make test` <= 12 minutes, set-up included.
-`--quick`: set-up and the cohort_overview report only, nothing kept.
+`--quick`: set-up alone and the cohort_overview report, nothing kept.
 Prints one JSON object as its last line; exits 0 even when a target is missed.
 """
 import argparse, json, os, subprocess, tempfile, time

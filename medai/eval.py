@@ -13,9 +13,9 @@ from .core import ParameterError, DataError, progress
 # %% auto #0
 __all__ = ['sensitivity', 'specificity', 'ppv', 'npv', 'accuracy', 'f1', 'ECE_BINS', 'BINARY_METRICS', 'COHORT_ATTRIBUTES',
            'roc_auc', 'confusion_counts', 'brier_score', 'expected_calibration_error', 'net_benefit', 'BootstrapCI',
-           'bootstrap_weights', 'bootstrap_ci', 'youden_threshold', 'evaluate_binary', 'metric', 'metric_from_row',
-           'use_medai_style', 'plot_roc', 'plot_calibration', 'plot_decision_curve', 'plot_confusion_matrix',
-           'plot_binary_evaluation', 'age_bands', 'default_subgroups', 'subgroup_performance']
+           'bootstrap_weights', 'bootstrap_ci', 'youden_threshold', 'evaluate_binary', 'metric', 'use_medai_style',
+           'plot_roc', 'plot_calibration', 'plot_decision_curve', 'plot_confusion_matrix', 'plot_binary_evaluation',
+           'age_bands', 'default_subgroups', 'subgroup_performance']
 
 # %% ../nbs/01_eval.ipynb #72d00836
 def _prep(y_true, y_score, w=None):
@@ -238,11 +238,6 @@ def metric(
                range=None if range is None else [num(range[0]), num(range[1])], unit=unit, note=note)
     if (out["ci_low"] is None) != (out["ci_high"] is None): raise ParameterError("metric(): give both ends of the confidence interval, or neither.")
     return {k: v for k, v in out.items() if v is not None}
-
-def metric_from_row(row, range:tuple|None=(0, 1), unit:str|None=None)->dict:
-    "`metric` from a table row with value, ci_low and ci_high (and an optional note)"
-    note = row.get("note") if isinstance(row.get("note"), str) and row.get("note") else None
-    return metric(row["value"], row.get("ci_low"), row.get("ci_high"), range=range, unit=unit, note=note)
 
 # %% ../nbs/01_eval.ipynb #eca63c77
 def use_medai_style():

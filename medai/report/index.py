@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from ..core import (atomic_write, reports_dir)
 from .render import show_value
+from .outputs import shown_number
 
 # %% auto #0
 __all__ = ['build_index']
@@ -39,17 +40,15 @@ def _flat_metrics(metrics:dict, prefix:str="")->list[tuple]:
         elif isinstance(v, (int, float)) and not isinstance(v, bool): out.append((name, v))
     return out
 
-def _number(v:float)->str: return f"{v:,.0f}" if abs(v) >= 10_000 else f"{v:.3g}"
-
 def _headline(metrics:dict, n:int=3)->str:
     "The first `n` metrics that have confidence intervals (nested ones too), as 'auc = 0.92 (0.87 to 0.96)'; plain numbers when none has one"
     def show(k, v):
         if isinstance(v, dict):
             unit = f" {v['unit']}" if v.get("unit") else ""
             if not isinstance(v.get("value"), (int, float)): return None
-            ci = f" ({_number(v['ci_low'])} to {_number(v['ci_high'])})" if v.get("ci_low") is not None else ""
-            return f"{k} = {_number(v['value'])}{ci}{unit}"
-        return f"{k} = {_number(v)}"
+            ci = f" ({shown_number(v['ci_low'])} to {shown_number(v['ci_high'])})" if v.get("ci_low") is not None else ""
+            return f"{k} = {shown_number(v['value'])}{ci}{unit}"
+        return f"{k} = {shown_number(v)}"
     flat = _flat_metrics(metrics)
     with_ci = [show(k, v) for k, v in flat if isinstance(v, dict) and v.get("ci_low") is not None]
     parts = with_ci or [s for s in (show(k, v) for k, v in flat) if s]

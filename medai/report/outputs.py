@@ -12,8 +12,8 @@ from ..core import (ParameterError, ReportError, atomic_write, case_studies_dir,
 from ..publish import AUTHORS, TITLES, check_statements, checklist, model_card, record_study
 
 # %% auto #0
-__all__ = ['save_figure', 'count_columns', 'SavedTable', 'public_data', 'save_table', 'log_metrics', 'record_data',
-           'publication_section', 'render_template']
+__all__ = ['save_figure', 'count_columns', 'SavedTable', 'shown_number', 'public_data', 'save_table', 'log_metrics',
+           'record_data', 'publication_section', 'render_template']
 
 # %% ../../nbs/02b_report.outputs.ipynb #68430d8c
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -58,9 +58,13 @@ class SavedTable(pd.DataFrame):
     def __init__(self, *args, show_index:bool=True, **kwargs):
         super().__init__(*args, **kwargs); self.show_index = show_index
     def _repr_html_(self):
-        return self.to_html(na_rep="", index=self.show_index, max_rows=pd.get_option("display.max_rows"), float_format=_shown_number)
+        return self.to_html(na_rep="", index=self.show_index, max_rows=pd.get_option("display.max_rows"), float_format=shown_number)
 
-def _shown_number(v:float)->str: return f"{v:,.0f}" if abs(v) >= 10_000 else f"{v:.4g}"   # 4 significant digits; large numbers whole, never in e-notation
+def shown_number(
+    v:float,   # a number in a table or a headline
+)->str:        # 4 significant digits; from 10,000 up whole with thousands separated, never in e-notation
+    "A number as a report shows it"
+    return f"{v:,.0f}" if abs(v) >= 10_000 else f"{v:.4g}"
 
 # %% ../../nbs/02b_report.outputs.ipynb #f7b4421f
 def public_data()->bool:
