@@ -85,7 +85,7 @@ def test_treatment_case_study_report():
     policy_metrics_ok(m, ["standard", "targeted", "immunotherapy"])
     html = (run/"report.html").read_text()
     assert "synthetic" in html.lower() and "personalizing" in html
-    for f in ["figures/overlap_balance.png", "figures/policy_values.svg", "figures/policy_tree.png", "figures/effect_drivers_tree.png", "tables/policies.csv", "tables/policy_selection.csv", "tables/survival_models.csv", "tables/example_recommendations.csv",
+    for f in ["figures/overlap.png", "figures/balance.png", "tables/overlap.csv", "tables/balance.csv", "figures/policy_values.svg", "figures/policy_tree.png", "figures/effect_drivers_tree.png", "tables/policy_values.csv", "tables/policy_tree.csv", "tables/policy_selection.csv", "tables/survival_models.csv", "tables/example_recommendations.csv",
               "tables/subgroup_cindex.csv", "tables/tripod_ai_checklist.csv", "model_card.md"]:
         assert (run/f).is_file(), f
     sub = pd.read_csv(run/"tables"/"subgroup_cindex.csv")

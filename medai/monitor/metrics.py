@@ -6,7 +6,7 @@
 from __future__ import annotations
 import warnings
 import numpy as np, pandas as pd
-from ..core import DataError
+from ..core import DataError, ParameterError
 from .cgm import CGMData, to_grid, warn_if_insufficient
 
 # %% auto #0
@@ -111,10 +111,17 @@ def agp_percentiles(readings:pd.DataFrame, bin_minutes:int=15)->pd.DataFrame:
     return wrap.rolling(3, center=True).mean().iloc[1:-1].rename_axis("minute_of_day")
 
 # %% ../../nbs/32_monitor.metrics.ipynb #f39f0fb7
-def plot_agp(readings:pd.DataFrame, title:str="Ambulatory glucose profile", ax=None, overlay_days:bool=False):
+def plot_agp(
+    readings:pd.DataFrame|None=None, # readings (id, time, gl in mg/dL); needed for overlay_days
+    title:str="Ambulatory glucose profile",
+    ax=None,
+    overlay_days:bool=False,         # draw each day's trace under the bands
+    percentiles:pd.DataFrame|None=None, # the table of `agp_percentiles` (as a report saves it); computed from `readings` when None
+):
     "The AGP: median, 25-75% and 5-95% bands by time of day, target range 70-180 mg/dL; optionally each day's trace overlaid"
     import matplotlib.pyplot as plt
-    q = agp_percentiles(readings)
+    if readings is None and (percentiles is None or overlay_days): raise ParameterError("plot_agp needs readings (or percentiles, without overlay_days).")
+    q = agp_percentiles(readings) if percentiles is None else percentiles
     ax = ax or plt.subplots(figsize=(8, 3.5))[1]
     if overlay_days:
         for (_, day), r in readings.groupby([readings["id"], readings["time"].dt.normalize()]):

@@ -11,7 +11,7 @@ from ..core import ParameterError
 from .data import TreatmentData, preprocessor
 
 # %% auto #0
-__all__ = ['propensity', 'overlap_summary', 'trim_mask', 'plot_overlap', 'ipw_weights', 'balance', 'plot_love']
+__all__ = ['propensity', 'overlap_summary', 'trim_mask', 'overlap_table', 'plot_overlap', 'ipw_weights', 'balance', 'plot_love']
 
 # %% ../../nbs/21_treatment.diagnostics.ipynb #6a6ba55c
 def propensity(
@@ -44,26 +44,35 @@ def trim_mask(ps:pd.DataFrame, lo:float=0.05, hi:float=0.95)->pd.Series:
     return ~((ps < lo) | (ps > hi)).any(axis=1)
 
 # %% ../../nbs/21_treatment.diagnostics.ipynb #134d0212
-def plot_overlap(
+def overlap_table(
     td:TreatmentData,     # the cohort
     ps:pd.DataFrame,      # propensities, one column per arm (from `propensity`)
-    arm=None,             # whose propensity to show (default: the last arm)
+    arm=None,             # whose propensity (default: the last arm)
+)->pd.DataFrame:          # one row per patient: the arm received (categorical, in the cohort's order) and `propensity of ARM`
+    "Each patient's arm and propensity of `arm`: what the overlap figure draws"
+    arm = arm if arm is not None else td.arms[-1]
+    return pd.DataFrame({"arm": td.treatment.to_numpy(), f"propensity of {arm}": ps[arm].to_numpy()}).astype({"arm": td.treatment.dtype})
+
+def plot_overlap(
+    table:pd.DataFrame,   # from `overlap_table` (as saved): 'arm' and one 'propensity of ARM' column
     bins:int=20,          # equal-width bins over [0, 1], the same for every arm
     ax=None,
+    title:str|None=None,  # the legend's title (default: 'arm')
 ):
-    "Density histograms of the propensity of `arm` among the patients of each arm, on shared bins over [0, 1]"
-    arm = arm if arm is not None else td.arms[-1]
+    "Density histograms of a propensity among the patients of each arm, on shared bins over [0, 1]"
+    col = table.columns[1]
+    arms = list(table.arm.cat.categories) if isinstance(table.arm.dtype, pd.CategoricalDtype) else list(dict.fromkeys(table.arm))
     ax = ax or plt.subplots(figsize=(6, 4))[1]
     edges = np.linspace(0, 1, bins + 1)
-    colors = sns.color_palette(n_colors=len(td.arms))
-    for a, c in zip(td.arms, colors):
-        p = ps[arm].to_numpy()[(td.treatment == a).to_numpy()]
+    for a, c in zip(arms, sns.color_palette(n_colors=len(arms))):
+        p = table.loc[table.arm.astype(str) == str(a), col].to_numpy(float)
         ax.stairs(np.histogram(p, bins=edges, density=True)[0], edges, label=str(a), color=c, fill=True, alpha=0.25)
         ax.stairs(np.histogram(p, bins=edges, density=True)[0], edges, color=c, lw=1.5)
     for b in (0.05, 0.95): ax.axvline(b, ls=":", c="grey")
-    ax.set(xlabel=f"Propensity score P({arm} | covariates)", ylabel="Density", xlim=(0, 1), title="Overlap")
-    ax.legend(title=td.treatment.name or "arm")
+    ax.set(xlabel=f"Propensity score P({col.removeprefix('propensity of ')} | covariates)", ylabel="Density", xlim=(0, 1), title="Overlap")
+    ax.legend(title=title or "arm")
     return ax
+
 
 # %% ../../nbs/21_treatment.diagnostics.ipynb #a9d7fc22
 def ipw_weights(td:TreatmentData, ps:pd.DataFrame, clip:float=0.01)->pd.Series:
