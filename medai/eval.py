@@ -14,8 +14,9 @@ from .core import ParameterError, DataError, progress
 __all__ = ['sensitivity', 'specificity', 'ppv', 'npv', 'accuracy', 'f1', 'ECE_BINS', 'BINARY_METRICS', 'COHORT_ATTRIBUTES',
            'roc_auc', 'confusion_counts', 'brier_score', 'expected_calibration_error', 'net_benefit', 'BootstrapCI',
            'bootstrap_weights', 'bootstrap_ci', 'youden_threshold', 'evaluate_binary', 'metric', 'use_medai_style',
-           'plot_roc', 'plot_calibration', 'plot_decision_curve', 'plot_confusion_matrix', 'plot_binary_evaluation',
-           'age_bands', 'default_subgroups', 'subgroup_performance']
+           'plot_roc', 'plot_calibration', 'plot_decision_curve', 'plot_confusion_matrix', 'predictions_table',
+           'plot_binary_evaluation', 'age_bands', 'default_subgroups', 'subgroup_performance', 'distribution_table',
+           'plot_distributions', 'kaplan_meier_table', 'plot_kaplan_meier']
 
 # %% ../nbs/01_eval.ipynb #72d00836
 def _prep(y_true, y_score, w=None):
@@ -325,6 +326,16 @@ def plot_confusion_matrix(
     ax.set(xlabel="Predicted class", ylabel="True class", title=f"Confusion matrix (threshold {threshold:.3g})")
     return ax
 
+# %% ../nbs/01_eval.ipynb #44686f6a
+def predictions_table(
+    y_true,                  # test labels (0/1)
+    y_prob,                  # predicted probability of the positive class
+    classes=("negative", "positive"), # class names
+)->pd.DataFrame:             # one row per test case: label, class, probability
+    "Test labels and predicted probabilities as the table a report saves beside its evaluation figure"
+    y = np.asarray(y_true).astype(int)
+    return pd.DataFrame({"label": y, "class": np.asarray(classes)[y], "probability": np.asarray(y_prob, float)})
+
 # %% ../nbs/01_eval.ipynb #ebe25606
 def plot_binary_evaluation(
     y_true, y_prob,           # test labels and predicted probabilities of the positive class
@@ -394,3 +405,98 @@ def subgroup_performance(
                 except DataError: pass   # undefined in this level (e.g. one class only): no estimate
             rows.append(row)
     return pd.DataFrame(rows)
+
+# %% ../nbs/01_eval.ipynb #c0f4ceff
+def distribution_table(
+    df:pd.DataFrame,         # the cohort, one row per patient
+    columns:list,            # covariates to describe
+    continuous:list=(),      # those drawn as densities (the others: percent at each level)
+    group:str|None=None,     # column to compare groups by
+    bins:int=20,             # equal-width bins of a continuous covariate, shared by the groups
+)->pd.DataFrame:             # covariate, kind, group, level, left, right, value
+    "Each covariate's density on shared bins or percent at each level, within each group"
+    rows, parts = [], list(df.groupby(group, observed=True)) if group else [("all", df)]
+    for col in columns:
+        if col in continuous:
+            edges = np.histogram_bin_edges(df[col].dropna().to_numpy(float), bins=bins)
+            for g, part in parts:
+                dens = np.histogram(part[col].dropna().to_numpy(float), bins=edges, density=True)[0]
+                rows += [dict(covariate=col, kind="density", group=str(g), level=f"[{a:.4g}, {b:.4g})", left=a, right=b, value=v) for a, b, v in zip(edges[:-1], edges[1:], dens)]
+        else:
+            levels = list(df[col].cat.categories) if isinstance(df[col].dtype, pd.CategoricalDtype) else sorted(df[col].dropna().unique())
+            for g, part in parts:
+                pct = part[col].value_counts(normalize=True).mul(100)
+                rows += [dict(covariate=col, kind="percent", group=str(g), level=str(l), left=np.nan, right=np.nan, value=float(pct.get(l, 0.0))) for l in levels]
+    return pd.DataFrame(rows, columns=["covariate", "kind", "group", "level", "left", "right", "value"])
+
+# %% ../nbs/01_eval.ipynb #c6254dcc
+def plot_distributions(
+    table:pd.DataFrame,      # from `distribution_table` (as saved)
+    title:str="",            # the figure's title
+    group:str|None=None,     # the grouping column's name, for the legend
+):                           # the matplotlib Figure
+    "One panel per covariate of a distribution table: step densities or grouped percent bars, one colour per group"
+    covs = list(dict.fromkeys(table.covariate))
+    ncol = min(3, len(covs)); nrow = -(-len(covs)//ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.5*ncol, 3.4*nrow), squeeze=False)
+    groups = list(dict.fromkeys(table.group))
+    colours = dict(zip(groups, sns.color_palette(n_colors=len(groups))))
+    for ax, col in zip(axes.flat, covs):
+        t = table[table.covariate == col]
+        if t.kind.iloc[0] == "density":
+            for g, r in t.groupby("group", sort=False):
+                ax.stairs(r.value.to_numpy(float), np.r_[r.left.to_numpy(float), r.right.to_numpy(float)[-1]], color=colours[g], lw=1.5, label=g)
+            ax.set(xlabel=col, ylabel="Density")
+        else:
+            levels, width = list(dict.fromkeys(t.level)), 0.8/len(groups)
+            for k, (g, r) in enumerate(t.groupby("group", sort=False)):
+                ax.bar(np.arange(len(levels)) + (k - (len(groups) - 1)/2)*width, r.set_index("level").value.reindex(levels).to_numpy(float), width, color=colours[g], label=g)
+            ax.set_xticks(range(len(levels)), levels, rotation=30 if max(map(len, levels)) > 6 else 0)
+            ax.set(xlabel=col, ylabel="Percent of group (%)")
+        if len(groups) > 1: ax.legend(title=group, fontsize=8)
+    for ax in list(axes.flat)[len(covs):]: ax.set_visible(False)
+    if title: fig.suptitle(title, y=1.0)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/01_eval.ipynb #f7b7ea41
+def kaplan_meier_table(
+    fitters:list,            # fitted lifelines KaplanMeierFitter, one per group (their labels name the groups)
+)->pd.DataFrame:             # group, time, survival, ci_low, ci_high, at_risk (just before each time)
+    "Each Kaplan-Meier curve as its steps, with its 95% band and the patients at risk"
+    parts = []
+    for kmf in fitters:
+        sf, ci = kmf.survival_function_.iloc[:, 0], kmf.confidence_interval_survival_function_
+        parts.append(pd.DataFrame({"group": kmf._label, "time": sf.index.to_numpy(float), "survival": sf.to_numpy(float), "ci_low": ci.iloc[:, 0].to_numpy(float),
+                                   "ci_high": ci.iloc[:, 1].to_numpy(float), "at_risk": kmf.event_table.at_risk.reindex(sf.index).to_numpy()}))
+    return pd.concat(parts, ignore_index=True)
+
+# %% ../nbs/01_eval.ipynb #62436f5d
+def plot_kaplan_meier(
+    table:pd.DataFrame,      # from `kaplan_meier_table` (as saved)
+    unit:str="time units",   # the time unit, for the axis
+    title:str="Kaplan-Meier",
+    ax=None,
+):
+    "Kaplan-Meier steps with their 95% bands, and the patients at risk under the axis at each tick"
+    ax = ax or plt.subplots(figsize=(7, 5.5))[1]
+    groups = list(dict.fromkeys(table.group))
+    for g, c in zip(groups, sns.color_palette(n_colors=len(groups))):
+        t = table[table.group == g]
+        ax.step(t.time, t.survival, where="post", color=c, label=g)
+        ax.fill_between(t.time, t.ci_low, t.ci_high, step="post", color=c, alpha=0.2)
+    ax.set(xlabel=f"Time ({unit})", ylabel="Survival probability", ylim=(0, 1.02), title=title, xlim=(0, table.time.max()))
+    ax.legend(loc="lower left")
+    ticks = [x for x in ax.get_xticks() if 0 <= x <= table.time.max()]
+    ax.set_xticks(ticks)
+    blend = ax.get_xaxis_transform()
+    ax.text(0, -0.2, "At risk", transform=ax.transAxes, ha="right", va="top", fontsize=8, fontweight="bold")
+    for k, g in enumerate(groups):
+        t = table[table.group == g]
+        for x in ticks:
+            later = t.at_risk[t.time >= x]   # at risk just before the first step at or after the tick ('<5' where a report suppressed it)
+            n = later.iloc[0] if len(later) else 0
+            ax.text(x, -0.2 - 0.06*(k + 1), f"{int(n)}" if isinstance(n, (int, float, np.integer, np.floating)) else str(n), transform=blend, ha="center", va="top", fontsize=8)
+        ax.text(0, -0.2 - 0.06*(k + 1), f"{g}  ", transform=ax.transAxes, ha="right", va="top", fontsize=8)
+    ax.figure.subplots_adjust(bottom=0.25 + 0.05*len(groups))
+    return ax

@@ -84,7 +84,7 @@ def test_interrupted_run_never_looks_complete(tmp_path, reports_tmp):
 def test_helpers_write_into_the_run(tmp_path, reports_tmp):
     nb = make_notebook(tmp_path/"helpers.ipynb", "n: int = 3  # points",
                        "import matplotlib.pyplot as plt, pandas as pd, numpy as np\nfrom medai.report import *\n"
-                       "fig, ax = plt.subplots(); ax.plot(range(n)); save_figure('line', fig)\n"
+                       "line = save_table(pd.DataFrame({'y': range(n)}), 'line', index=False)\nfig, ax = plt.subplots(); ax.plot(line.y); save_figure('line', fig)\n"
                        "save_table(pd.DataFrame({'x': range(n)}), 'values', index=False)\n"
                        "log_metrics(total=np.int64(n), nested={'a': np.float32(0.5)})\nlog_metrics(more=1)")
     run = run_report(nb, {"n": 4}, progress=False)
@@ -110,6 +110,7 @@ BROKEN = {
     "an interval that misses its value": ("from medai.eval import metric\nlog_metrics(c_index=metric(0.6, 0.65, 0.7))", "does not contain the value 0.6"),
     "a count that is not whole": ("log_metrics(n_test=15.5)", "should be a whole number"),
     "a path of this machine in a table": ("import pandas as pd, os\nsave_table(pd.DataFrame({'file': [os.path.abspath('x.csv')]}), 'files')", "tables/files.csv: shows the absolute path"),
+    "a figure without its table": ("import matplotlib.pyplot as plt\nfig, ax = plt.subplots(); ax.plot([0, 1]); save_figure('curve', fig)", "figures/curve: no tables/curve.csv"),
     "a home folder in the model card": ("from medai.core import run_dir, atomic_write\natomic_write(run_dir()/'notes.md', 'data from /home/alice/cohort.csv')", "notes.md: shows the absolute path '/home/alice/cohort.csv'"),
 }
 

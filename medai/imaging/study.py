@@ -8,12 +8,42 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd
-from ..eval import plot_binary_evaluation
+from ..eval import plot_binary_evaluation, predictions_table
 from .data import ImageData
 from .evaluate import Evaluation, evaluate_classifier, study_facts, subgroup_auc
 
 # %% auto #0
-__all__ = ['DiagnosisStudy']
+__all__ = ['examples_table', 'plot_examples', 'DiagnosisStudy']
+
+# %% ../../nbs/14b_imaging.study.ipynb #183ca29f
+def examples_table(
+    data:ImageData,        # the study's images
+    per_class:int=6,       # images of each class
+)->pd.DataFrame:           # one row per image shown: its position in the data, class and split
+    "The example images a report shows: the first `per_class` of each class"
+    show = np.concatenate([np.flatnonzero(data.labels == k)[:per_class] for k in range(len(data.classes))])
+    return pd.DataFrame({"image": show, "class": np.asarray(data.classes)[data.labels[show]], "split": np.asarray(data.split)[show]})
+
+# %% ../../nbs/14b_imaging.study.ipynb #1e8f8987
+def plot_examples(
+    data:ImageData,        # the study's images
+    table:pd.DataFrame,    # from `examples_table` (as saved): the images to draw, in order
+    title:str="Example images per class",
+):
+    "The images `table` names, one class per row, titled by class; 3D volumes by their central axial slice"
+    import matplotlib.pyplot as plt
+    cols = int(table["class"].value_counts().max())
+    rows = table["class"].nunique()
+    fig, axes = plt.subplots(rows, cols, figsize=(2*cols + 0.4, 2.5*rows), squeeze=False)
+    for ax in axes.flat: ax.set_axis_off()
+    for r, (_, group) in enumerate(table.groupby("class", sort=False)):
+        for ax, (_, row) in zip(axes[r], group.iterrows()):
+            img = data.images[int(row["image"])]
+            if img.ndim == 4: ax.imshow(img[0, :, :, img.shape[-1]//2].T, cmap="gray", vmin=0, vmax=1, origin="lower")
+            else: ax.imshow(img.transpose(1, 2, 0).squeeze(), cmap="gray", vmin=0, vmax=1)
+            ax.set_title(str(row["class"]), fontsize=9)
+    fig.suptitle(title); fig.tight_layout()
+    return fig
 
 # %% ../../nbs/14b_imaging.study.ipynb #89f6ddf0
 @dataclass
@@ -41,11 +71,17 @@ def _metrics_table(self:DiagnosisStudy)->tuple[pd.DataFrame, str]:
     "The test metrics and their caption"
     return self.ev.metrics.round(4), f"Test metrics at threshold {self.ev.threshold:.3f} (chosen on validation)"
 
-def _evaluation_figure(self:DiagnosisStudy):
-    "ROC, precision-recall, calibration and score distributions on the test split"
-    return plot_binary_evaluation(self.ev.y_test, self.p_test, self.ev.threshold, labels=self.data.classes, label=self.model,
+def _evaluation_table(self:DiagnosisStudy)->dict:
+    "Every test item's label and predicted probability: the evaluation figure's data"
+    return dict(df=predictions_table(self.ev.y_test, self.p_test, self.data.classes), name="test_evaluation", index=False,
+                caption=f"Each test {self.noun}'s true class and predicted probability of {self.data.classes[1]} (the evaluation figure's data)")
+
+def _evaluation_figure(self:DiagnosisStudy, table:pd.DataFrame|None=None):
+    "ROC, calibration, decision curve and confusion matrix on the test split, drawn from `table` (as saved; default: `evaluation_table`)"
+    t = self.evaluation_table()["df"] if table is None else table
+    return plot_binary_evaluation(t.label.to_numpy(int), t.probability.to_numpy(float), self.ev.threshold, labels=self.data.classes, label=self.model,
                                   n_boot=min(self.n_boot, 500), seed=self.seed)
-DiagnosisStudy.metrics_table, DiagnosisStudy.evaluation_figure = _metrics_table, _evaluation_figure
+DiagnosisStudy.metrics_table, DiagnosisStudy.evaluation_table, DiagnosisStudy.evaluation_figure = _metrics_table, _evaluation_table, _evaluation_figure
 
 # %% ../../nbs/14b_imaging.study.ipynb #35af300c
 def _explanations(self:DiagnosisStudy, n:int=6)->tuple:
@@ -57,7 +93,7 @@ def _explanations(self:DiagnosisStudy, n:int=6)->tuple:
     layer = first_activation(model) if three_d else None   # in 3D, the layer that localized best on validation nodules (benchmarks/explain.py)
     fig, self.check = explain_examples(model, self.test.images[pick], [f"{self.data.classes[labels[i]]}\np={self.p_test[i]:.2f}" for i in pick],
                                        target_layer=layer)
-    self.n_explained = len(pick)
+    self.n_explained, self.explained = len(pick), pick
     rho = "" if np.isnan(self.check["mean_spearman"]) else (f"; for the others, the mean Spearman correlation with the trained network's maps is "
                                                            f"**{self.check['mean_spearman']:.2f}** (near 0: the maps depend on the learned weights)")
     caveat = (" In 3D, Grad-CAM maps the network's first activation: on medai's localization benchmark (`benchmarks/explain.py`, nodules at "
@@ -69,6 +105,14 @@ def _explanations(self:DiagnosisStudy, n:int=6)->tuple:
     return fig, (f"Grad-CAM maps layer `{self.check['target_layer']}`. "
                  f"Sanity check: {self.check['n_flat']} of {len(pick)} randomized maps are flat (no structure left){rho}.{caveat}")
 DiagnosisStudy.explanations = _explanations
+
+# %% ../../nbs/14b_imaging.study.ipynb #03213041
+def _explained_table(self:DiagnosisStudy)->dict:
+    "The test items the explanation figure shows, in its column order: position in the test split, class, predicted probability"
+    pick = self.explained
+    return dict(df=pd.DataFrame({"test_item": pick, "class": np.asarray(self.data.classes)[self.test.labels[pick]], "probability": self.p_test[pick]}),
+                name="explanations", index=False, caption=f"The test {self.nouns} explained, column by column, with the predicted probability of {self.data.classes[1]}")
+DiagnosisStudy.explained_table = _explained_table
 
 # %% ../../nbs/14b_imaging.study.ipynb #6bc33dc7
 def _export(self:DiagnosisStudy, folder:str|Path, preprocessing:dict)->str:

@@ -17,7 +17,7 @@ from .transforms import preset, random_state, set_state
 
 # %% auto #0
 __all__ = ['DP_RECIPE', 'Trained', 'auc_score', 'network_probabilities', 'predict_proba', 'batch_loss', 'validation', 'fit',
-           'fit_ensemble', 'plot_history', 'fit_private']
+           'fit_ensemble', 'history_table', 'plot_history', 'fit_private']
 
 # %% ../../nbs/14_imaging.train.ipynb #8b3c9cbc
 @dataclass
@@ -170,17 +170,24 @@ def fit_ensemble(data:ImageData, seeds=(0, 1, 2), **kwargs)->list[Trained]:
     "Train one model per seed with the same settings (average them with `predict_proba`)"
     return [fit(data, seed=s, **kwargs) for s in seeds]
 
-# %% ../../nbs/14_imaging.train.ipynb #833d76e6
-def plot_history(runs:list[Trained]):
-    "Training and validation loss, and validation AUC, per epoch for each run"
+# %% ../../nbs/14_imaging.train.ipynb #b165472d
+def history_table(runs:list[Trained])->pd.DataFrame:
+    "Every run's history, one row per epoch: seed, losses, validation AUC, and whether it is the kept (best) epoch"
+    return pd.concat([r.history.assign(seed=r.config.get("seed", k), kept=lambda h, r=r: h.epoch == r.best_epoch) for k, r in enumerate(runs)], ignore_index=True)
+
+# %% ../../nbs/14_imaging.train.ipynb #5822fd43
+def plot_history(
+    history:pd.DataFrame|list[Trained], # `history_table` (as a report saves it), or the runs
+):
+    "Training and validation loss, and validation AUC, per epoch for each run; the kept epochs dotted"
     import matplotlib.pyplot as plt, seaborn as sns
-    hist = pd.concat([r.history.assign(seed=r.config.get("seed", k)) for k, r in enumerate(runs)])
+    hist = history if isinstance(history, pd.DataFrame) else history_table(history)
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     long = hist.melt(["epoch", "seed"], ["train_loss", "val_loss"], "curve", "loss")
     sns.lineplot(long, x="epoch", y="loss", hue="curve", style="seed", ax=axes[0])
     axes[0].set(xlabel="Epoch", ylabel="Cross-entropy loss", title="Loss")
     sns.lineplot(hist, x="epoch", y="val_auc", style="seed", ax=axes[1])
-    for r in runs: axes[1].axvline(r.best_epoch, ls=":", c="grey")
+    for e in hist.loc[hist.kept.astype(bool), "epoch"]: axes[1].axvline(e, ls=":", c="grey")
     axes[1].set(xlabel="Epoch", ylabel="Validation AUC", title="Validation AUC (dotted: kept epoch)")
     fig.tight_layout()
     return fig

@@ -10,7 +10,8 @@ from ..core import project_root, reports_dir
 
 # %% auto #0
 __all__ = ['NAMED_RANGES', 'TEXT_SUFFIXES', 'TRAINING_ARTEFACTS', 'named_range', 'check_metrics', 'machine_paths', 'scrub_paths',
-           'restore_paths', 'check_paths', 'scrub_notebook_outputs', 'trains_model', 'check_artefacts', 'check_run']
+           'restore_paths', 'check_paths', 'scrub_notebook_outputs', 'trains_model', 'check_artefacts', 'check_figures',
+           'check_run']
 
 # %% ../../nbs/02d_report.checks.ipynb #cb9d666a
 _WORD = lambda words: re.compile(r"(?i)(^|_)(" + "|".join(words) + r")($|_)")
@@ -175,11 +176,21 @@ def check_artefacts(
     if not (folder/"report.ipynb").exists() or not trains_model(folder/"report.ipynb"): return []
     return [f"{name} is missing: a report that trains a model calls medai.report.publication_section" for name in TRAINING_ARTEFACTS if not (folder/name).exists()]
 
+# %% ../../nbs/02d_report.checks.ipynb #991e6b9f
+def check_figures(
+    folder:Path,     # a run folder
+)->list[str]:        # one line per figure without its table
+    "Figures saved without the table they were drawn from (`tables/NAME.csv` beside `figures/NAME.*`)"
+    folder = Path(folder)
+    names = sorted({f.stem for f in (folder/"figures").glob("*") if f.suffix in (".png", ".svg", ".pdf")}) if (folder/"figures").is_dir() else []
+    return [f"figures/{n}: no tables/{n}.csv: save the table the figure is drawn from under the figure's name (save_table(df, '{n}'))"
+            for n in names if not (folder/"tables"/f"{n}.csv").exists()]
+
 # %% ../../nbs/02d_report.checks.ipynb #a05465e4
 def check_run(
     folder:Path,   # a finished run folder
 )->list[str]:      # every problem found; empty when the run may be published
-    "Every rule a published run must keep: numeric metrics in range, no machine paths, the artefacts of a training report"
+    "Every rule a published run must keep: numeric metrics in range, no machine paths, every figure beside its table, the artefacts of a training report"
     folder = Path(folder)
     metrics = json.loads((folder/"metrics.json").read_text()) if (folder/"metrics.json").exists() else {}
-    return ([f"metrics.json: {p}" for p in check_metrics(metrics)] + check_paths(folder) + check_artefacts(folder))
+    return ([f"metrics.json: {p}" for p in check_metrics(metrics)] + check_paths(folder) + check_figures(folder) + check_artefacts(folder))
