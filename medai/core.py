@@ -17,7 +17,7 @@ __all__ = ['IDENTIFIERS_FILE', 'ENCRYPTION_MAGIC', 'ORIGINS', 'MedaiError', 'Dat
            'record_input', 'record_identifiers', 'PrivacyError', 'load_key', 'aes_gcm', 'is_encrypted', 'decrypt_bytes',
            'DecryptedFile', 'open_data', 'progress', 'check_origin', 'TableDataset', 'DatasetInfo', 'register_dataset',
            'dataset_info', 'list_datasets', 'read_csv_table', 'identifier_columns', 'check_columns', 'load_dataset',
-           'to_jsonable', 'install_requirements', 'git_output', 'package_versions']
+           'to_jsonable', 'install_requirements', 'git_output', 'package_versions', 'require_columns']
 
 # %% ../nbs/00_core.ipynb #85b07146
 class MedaiError(Exception):
@@ -561,3 +561,14 @@ def package_versions(names=None)->dict[str, str]:
         try: out[n] = version(n)
         except PackageNotFoundError: pass
     return out
+
+# %% ../nbs/00_core.ipynb #556d9aea
+def require_columns(
+    table,                   # a DataFrame (a table as a report saved it)
+    columns:list,            # the columns the caller reads
+    what:str="the table",    # what the table should be, for the message
+):
+    "ParameterError naming the columns `table` lacks"
+    missing = [c for c in columns if c not in table.columns]
+    if missing: raise ParameterError(f"{what} lacks the column(s) {missing}; it has {list(table.columns)}.")
+    return table

@@ -8,7 +8,7 @@ import inspect
 from dataclasses import dataclass
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt, seaborn as sns
-from .core import ParameterError, DataError, progress
+from .core import ParameterError, DataError, progress, require_columns
 
 # %% auto #0
 __all__ = ['sensitivity', 'specificity', 'ppv', 'npv', 'accuracy', 'f1', 'ECE_BINS', 'BINARY_METRICS', 'COHORT_ATTRIBUTES',
@@ -436,7 +436,7 @@ def plot_distributions(
     group:str|None=None,     # the grouping column's name, for the legend
 ):                           # the matplotlib Figure
     "One panel per covariate of a distribution table: step densities or grouped percent bars, one colour per group"
-    covs = list(dict.fromkeys(table.covariate))
+    covs = list(dict.fromkeys(require_columns(table, ["covariate", "kind", "group", "level", "left", "right", "value"], "the distribution table").covariate))
     ncol = min(3, len(covs)); nrow = -(-len(covs)//ncol)
     fig, axes = plt.subplots(nrow, ncol, figsize=(4.5*ncol, 3.4*nrow), squeeze=False)
     groups = list(dict.fromkeys(table.group))
@@ -479,6 +479,7 @@ def plot_kaplan_meier(
     ax=None,
 ):
     "Kaplan-Meier steps with their 95% bands, and the patients at risk under the axis at each tick"
+    require_columns(table, ["group", "time", "survival", "ci_low", "ci_high", "at_risk"], "the Kaplan-Meier table")
     ax = ax or plt.subplots(figsize=(7, 5.5))[1]
     groups = list(dict.fromkeys(table.group))
     for g, c in zip(groups, sns.color_palette(n_colors=len(groups))):
@@ -490,13 +491,13 @@ def plot_kaplan_meier(
     ticks = [x for x in ax.get_xticks() if 0 <= x <= table.time.max()]
     ax.set_xticks(ticks)
     blend = ax.get_xaxis_transform()
-    ax.text(0, -0.2, "At risk", transform=ax.transAxes, ha="right", va="top", fontsize=8, fontweight="bold")
+    ax.text(-0.06, -0.2, "At risk", transform=ax.transAxes, ha="right", va="top", fontsize=8, fontweight="bold")
     for k, g in enumerate(groups):
         t = table[table.group == g]
         for x in ticks:
             later = t.at_risk[t.time >= x]   # at risk just before the first step at or after the tick ('<5' where a report suppressed it)
             n = later.iloc[0] if len(later) else 0
             ax.text(x, -0.2 - 0.06*(k + 1), f"{int(n)}" if isinstance(n, (int, float, np.integer, np.floating)) else str(n), transform=blend, ha="center", va="top", fontsize=8)
-        ax.text(0, -0.2 - 0.06*(k + 1), f"{g}  ", transform=ax.transAxes, ha="right", va="top", fontsize=8)
+        ax.text(-0.06, -0.2 - 0.06*(k + 1), g, transform=ax.transAxes, ha="right", va="top", fontsize=8)   # clear of the counts centred on the first tick
     ax.figure.subplots_adjust(bottom=0.25 + 0.05*len(groups))
     return ax

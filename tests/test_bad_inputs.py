@@ -848,6 +848,27 @@ def _(tmp):
 @case("the diabetes study's dayfirst given as text that is not a yes/no", ParameterError, "dayfirst")
 def _(tmp): return lambda: run_report("diabetes_monitoring", {"dayfirst": "maybe"}, from_text=True, progress=False)
 
+@case("run_all with no report worker", ParameterError, "workers must be at least 1")
+def _(tmp):
+    from medai.report import run_all
+    return lambda: run_all(["cohort_overview"], workers=0, progress=False)
+
+@case("a treatment study's subgroup that is not a covariate", ParameterError, "not covariates")
+def _(tmp):
+    from medai.treatment.study import TreatmentStudy, load_cohort
+    return lambda: TreatmentStudy(load_cohort("gbsg2"), attributes=["shoe_size"])
+
+@case("a monitoring study's unknown forecaster", ParameterError, "Unknown forecasters .'oracle'.")
+def _(tmp):
+    from medai.monitor.study import check_parameters
+    return lambda: check_parameters("linear,oracle")
+
+@case("a figure drawn from a table without the figure's columns", ParameterError, "policy_values. lacks the column")
+def _(tmp):
+    import pandas as pd
+    from medai.treatment.study import plot_policy_values
+    return lambda: plot_policy_values(pd.DataFrame({"value": [1.0]}), "yes")
+
 @case("SIGTERM leaves a .failed folder with error.txt, as Ctrl-C does")
 def _(tmp):
     nb = tiny_study(tmp, "import time\nprint('started', flush=True)\ntime.sleep(120)")

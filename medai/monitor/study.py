@@ -7,7 +7,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 import numpy as np, pandas as pd
-from ..core import ParameterError, list_datasets
+from ..core import ParameterError, list_datasets, require_columns
 from ..eval import metric
 from .alerts import Monitor, evaluate_alerts, hypo_episodes, replay
 from .cgm import CGMData, load_cgm
@@ -116,7 +116,7 @@ def _error_grids(self:MonitoringStudy)->list[dict]:
     "The default network's forecasts against the readings that followed (30 minutes: the figure's table) and the zones at 30 and 60 minutes"
     _, truth, F = scored(self.preds[DEFAULT_FORECASTER])       # forecasts made at real test readings, and the readings that followed
     self.zones = pd.DataFrame({f"{grid}, {h} min": error_grid_zones(truth[:, h//5 - 1], F[:, h//5 - 1], grid)
-                               for grid in ("clarke", "parkes") for h in (30, 60)})
+                               for grid in ("clarke", "parkes") for h in (30, 60)}).round(2)
     pairs = pd.DataFrame({"reference": truth[:, 5], "forecast": F[:, 5]}).dropna()
     return [dict(df=self.zones, name="error_grid_zones", caption=f"Percent of {DEFAULT_FORECASTER} forecasts in each error-grid zone"),
             dict(df=pairs, name="error_grids", index=False, caption=f"{DEFAULT_FORECASTER} 30-minute forecasts and the readings that followed (mg/dL): the error grids' data")]
@@ -131,6 +131,7 @@ def plot_error_grids(
     "Clarke's and the Parkes grid of one table of forecasts, side by side"
     import matplotlib.pyplot as plt
     from medai.monitor.metrics import plot_error_grid
+    require_columns(pairs, ["reference", "forecast"], "the error-grid table")
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.8))
     for ax, grid in zip(axes, ("clarke", "parkes")):
         plot_error_grid(pairs.reference, pairs.forecast, grid, title=f"{grid.title()} grid, {name}, 30 min", ax=ax, seed=seed)
@@ -205,12 +206,13 @@ def plot_alert_timeline(
 ):
     "A patient's readings with the alerts raised (one marker per alert of the kinds in ALERT_COLOURS) and the hypoglycemic episodes shaded"
     import matplotlib.pyplot as plt
-    t = table.assign(time=pd.to_datetime(table["time"]))
+    t = require_columns(table, ["time", "gl", "alert", "in_episode"], "the alert timeline table").assign(time=pd.to_datetime(table["time"]))
     fig, ax = plt.subplots(figsize=(10, 3.5))
     ax.plot(t["time"], t["gl"], lw=1, color="0.3", label="CGM")
     ax.axhspan(70, 180, color="green", alpha=0.08)
     for kind, colour in ALERT_COLOURS.items():
         a = t[t["alert"] == kind]
+        if not len(a): continue   # a legend entry only for alerts drawn
         ax.scatter(a["time"], a["gl"], color=colour, zorder=3, label=kind.replace("_", " "))
     runs = (t["in_episode"] != t["in_episode"].shift()).cumsum()   # consecutive readings of one episode
     for _, e in t[t["in_episode"]].groupby(runs[t["in_episode"]]): ax.axvspan(e["time"].iloc[0], e["time"].iloc[-1], color="red", alpha=0.15)

@@ -233,7 +233,8 @@ def run_all(
     "Run case studies on their defaults, side by side, longest first, continue past failures, and write the index"
     from concurrent.futures import ProcessPoolExecutor, as_completed
     names = names if names is not None else list(list_case_studies().name)
-    workers = max(1, min(len(names), os.cpu_count() or 1) if workers is None else workers)
+    if workers is not None and workers < 1: raise ParameterError(f"workers must be at least 1 (reports run side by side), got {workers}.")
+    workers = max(1, min(len(names), os.cpu_count() or 1)) if workers is None else workers
     order = sorted(names, key=last_wall_seconds, reverse=True)
     print(f"medai report: {len(names)} case studies, {workers} at a time: {', '.join(order)}", flush=True)
     results = {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 import numpy as np, pandas as pd
-from ..core import ParameterError, list_datasets, load_dataset
+from ..core import ParameterError, list_datasets, load_dataset, require_columns
 from ..eval import bootstrap_ci, default_subgroups, metric, subgroup_performance
 from .cate import EFFECT_METHODS, EffectModel, effect_accuracy
 from .data import TreatmentData, default_horizon, from_table, load_metabric, missing_report
@@ -283,6 +283,7 @@ def plot_policy_values(
     "Each policy's DR value and its gain over the best single arm, with 95% intervals, one row per policy in the table's order"
     import matplotlib.pyplot as plt
     col = lambda k: POLICY_COLUMNS[k] + (f" ({unit})" if unit else "")
+    require_columns(table, [col(k) for k in POLICY_COLUMNS if k != "ipw"], "the policy table (policy_values)")
     fig, axes = plt.subplots(1, 2, figsize=(12, 0.45*len(table) + 1.8), sharey=True)
     rows = np.arange(len(table))
     for ax, (v, lo, hi, label) in zip(axes, [("value", "ci_low", "ci_high", "Mean " + ("restricted survival time" if horizon else "outcome")),
@@ -342,6 +343,7 @@ def plot_uplift(
     unit:str="",           # the gains' unit
 ):
     "The Qini curves of a saved curve table, one per comparison, with random targeting"
+    require_columns(table, ["comparison", "fraction", "gain", "random"], "the uplift table (qini)")
     return plot_qini({name: g.reset_index(drop=True) for name, g in table.groupby("comparison", sort=False)}, unit=f"({unit})" if unit else "")
 
 # %% ../../nbs/26_treatment.study.ipynb #65c61c11
