@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses, logging, math, time
 import numpy as np, pandas as pd, torch
 from torch import nn
-from ..core import DataError, ParameterError, get_device, progress
+from ..core import DataError, ParameterError, get_device, progress, require_columns
 from .data import ImageData, check_splits
 from .models import build_network
 from ..engine import Trainer, class_weights, dp_compatible
@@ -15,8 +15,9 @@ from .train import Trained, auc_score, batch_loss, fit, network_probabilities
 from .transforms import preset
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'check_sites', 'split_sites', 'site_table', 'get_weights', 'set_weights', 'SiteClient', 'federated_fit',
-           'train_arms', 'test_scores', 'compare_arms']
+__all__ = ['STRATEGIES', 'ARM_COLOURS', 'check_sites', 'split_sites', 'site_table', 'get_weights', 'set_weights', 'SiteClient',
+           'federated_fit', 'train_arms', 'test_scores', 'compare_arms', 'plot_case_mix', 'plot_arm_curves',
+           'plot_arm_auc']
 
 # %% ../../nbs/18_imaging.federated.ipynb #de38fad3
 def _label_mix(data:ImageData, n_sites:int, alpha:float, min_per_class:int, seed:int)->np.ndarray:
@@ -315,3 +316,45 @@ def compare_arms(
             row |= dict(diff_vs_centralized=d.estimate, diff_ci_low=d.low, diff_ci_high=d.high)
         rows.append(row)
     return pd.DataFrame(rows)
+
+# %% ../../nbs/18_imaging.federated.ipynb #cfa98096
+ARM_COLOURS = {"pooled": "#0072B2", "federated": "#D55E00", "one site": "#999999"}   # Okabe-Ito, colour-blind safe
+
+def plot_case_mix(
+    table:pd.DataFrame,      # one row per site, one column per class: the share of the site's training images
+):
+    "Stacked bars of each site's case mix"
+    import matplotlib.pyplot as plt, seaborn as sns
+    ax = table.plot.barh(stacked=True, figsize=(6, 0.5 + 0.5*len(table)), color=sns.color_palette("colorblind", table.shape[1]))
+    ax.set(xlabel="share of the site's training images", ylabel="", title="Case mix of each site (training split)")
+    ax.legend(title="class", loc="upper left", bbox_to_anchor=(1.02, 1))
+    return ax.figure
+
+# %% ../../nbs/18_imaging.federated.ipynb #9ba360bd
+def plot_arm_curves(
+    table:pd.DataFrame,      # every arm's history: arm, epoch, val_auc (arms trained on one site end in ' alone')
+):
+    "Validation AUC of every training arm by epoch (federated: round); single-site arms dashed"
+    import matplotlib.pyplot as plt, seaborn as sns
+    require_columns(table, ["arm", "epoch", "val_auc"], "the learning-curve table")
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    sns.lineplot(table, x="epoch", y="val_auc", hue="arm", style=table.arm.str.endswith("alone").map({True: "one site", False: "all sites"}),
+                 style_order=["all sites", "one site"], ax=ax)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax.set(xlabel="epoch (federated: round)", ylabel="validation AUC", title="Validation AUC during training")
+    ax.legend(fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
+    return fig
+
+# %% ../../nbs/18_imaging.federated.ipynb #2954c5c9
+def plot_arm_auc(
+    table:pd.DataFrame,      # from `compare_arms` (as saved): arm, training, test_auc, ci_low, ci_high; centralized first
+):
+    "Test AUC of every training arm with its 95% interval, one row per arm in the table's order, centralized dotted"
+    import matplotlib.pyplot as plt
+    require_columns(table, ["arm", "training", "test_auc", "ci_low", "ci_high"], "the test-AUC table")
+    fig, ax = plt.subplots(figsize=(7, 0.6 + 0.45*len(table)))
+    for i, r in enumerate(table.itertuples()):
+        ax.errorbar(r.test_auc, i, xerr=[[r.test_auc - r.ci_low], [r.ci_high - r.test_auc]], fmt="o", color=ARM_COLOURS[r.training], capsize=3)
+    ax.axvline(table.test_auc.iloc[0], color=ARM_COLOURS["pooled"], ls=":", lw=1)
+    ax.set(yticks=range(len(table)), yticklabels=table.arm, xlabel="test AUC (95% CI)", title="Test AUC by training arm"); ax.invert_yaxis()
+    return fig

@@ -13,7 +13,7 @@ from .data import ImageData
 from .evaluate import Evaluation, evaluate_classifier, study_facts, subgroup_auc
 
 # %% auto #0
-__all__ = ['examples_table', 'plot_examples', 'DiagnosisStudy']
+__all__ = ['examples_table', 'plot_examples', 'DiagnosisStudy', 'plot_privacy_utility']
 
 # %% ../../nbs/14b_imaging.study.ipynb #183ca29f
 def examples_table(
@@ -123,6 +123,22 @@ def _export(self:DiagnosisStudy, folder:str|Path, preprocessing:dict)->str:
     self.export_gap = json.loads((Path(out)/"metadata.json").read_text())["export_check"]["max_probability_gap"]
     return f"model folder: {Path(out).name}/ (largest probability gap to the trained model: {self.export_gap:.1e})"
 DiagnosisStudy.export = _export
+
+# %% ../../nbs/14b_imaging.study.ipynb #ea495ab1
+def plot_privacy_utility(
+    table:pd.DataFrame,      # as saved: target_epsilon (empty for the model without DP), test_auc, ci_low, ci_high
+):
+    "Test AUC with its 95% interval at each privacy budget (log scale), the model without DP as a dashed line and band"
+    import matplotlib.pyplot as plt
+    from medai.core import require_columns
+    require_columns(table, ["target_epsilon", "test_auc", "ci_low", "ci_high"], "the privacy-utility table")
+    base, private = table[table.target_epsilon.isna()].iloc[0], table.dropna(subset=["target_epsilon"])
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    ax.axhline(base.test_auc, ls="--", color="grey", label="no DP"); ax.axhspan(base.ci_low, base.ci_high, color="grey", alpha=0.15)
+    ax.errorbar(private.target_epsilon, private.test_auc, yerr=[private.test_auc - private.ci_low, private.ci_high - private.test_auc], fmt="o-", capsize=3, label="DP-SGD")
+    ax.set(xscale="log", xlabel="privacy budget epsilon (log scale)", ylabel="test AUC", title="Utility against privacy budget"); ax.legend()
+    ax.set_xticks(private.target_epsilon, [f"{e:g}" for e in private.target_epsilon])
+    return fig
 
 # %% ../../nbs/14b_imaging.study.ipynb #9b15789f
 def _subgroups(self:DiagnosisStudy, attributes:list[str]|None=None)->pd.DataFrame|None:
