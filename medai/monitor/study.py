@@ -189,7 +189,7 @@ def _timeline_table(self:MonitoringStudy)->pd.DataFrame:
     per = ep["id"].value_counts()
     who = self.timeline_patient = (per - per.median()).abs().idxmin() if len(ep) else tp["id"].iloc[0]
     r = tp.loc[tp["id"] == who, ["time", "gl"]].reset_index(drop=True)
-    mine = alerts[alerts["id"] == who].drop_duplicates("time").set_index("time")["alert"]
+    mine = alerts[alerts["id"] == who].groupby("time")["alert"].agg(lambda a: "; ".join(dict.fromkeys(a)))   # every alert raised at a reading
     r["alert"] = r["time"].map(mine).fillna("")
     r["in_episode"] = False
     for e in ep[ep["id"] == who].itertuples(): r.loc[r["time"].between(e.onset, e.end), "in_episode"] = True
@@ -201,7 +201,7 @@ ALERT_COLOURS = {"predicted_low": "tab:orange", "urgent_low": "tab:red", "predic
 
 # %% ../../nbs/35_monitor.study.ipynb #d4f395d3
 def plot_alert_timeline(
-    table:pd.DataFrame,    # as saved: time, gl (mg/dL), alert ('' when none), in_episode
+    table:pd.DataFrame,    # as saved: time, gl (mg/dL), alert ('' when none; several joined by '; '), in_episode
     title:str="",
 ):
     "A patient's readings with the alerts raised (one marker per alert of the kinds in ALERT_COLOURS) and the hypoglycemic episodes shaded"
@@ -211,7 +211,7 @@ def plot_alert_timeline(
     ax.plot(t["time"], t["gl"], lw=1, color="0.3", label="CGM")
     ax.axhspan(70, 180, color="green", alpha=0.08)
     for kind, colour in ALERT_COLOURS.items():
-        a = t[t["alert"] == kind]
+        a = t[t["alert"].fillna("").str.split("; ").map(lambda kinds: kind in kinds)]
         if not len(a): continue   # a legend entry only for alerts drawn
         ax.scatter(a["time"], a["gl"], color=colour, zorder=3, label=kind.replace("_", " "))
     runs = (t["in_episode"] != t["in_episode"].shift()).cumsum()   # consecutive readings of one episode
