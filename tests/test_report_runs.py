@@ -136,3 +136,18 @@ def test_library_output_paths_are_scrubbed_not_refused(tmp_path, reports_tmp):
     run = run_report(nb, progress=False)
     text = (run/"report.ipynb").read_text() + (run/"report.html").read_text() + (run/"provenance.json").read_text()
     assert sys.prefix not in text and "<python>" in text
+
+# ---------------------------------------------------------------- --pdf: a PDF beside the HTML, and a failure after the run never strands the report
+@pytest.mark.skipif(__import__("medai.report.render", fromlist=["find_chromium"]).find_chromium() is None, reason="needs headless Chromium")
+def test_pdf_is_written_beside_the_html(tmp_path, reports_tmp):
+    nb = make_notebook(tmp_path/"study.ipynb", "x: int = 1  # x", "print('hello')")
+    r = medai_cli("report", str(nb), "--pdf", "--run-id", "r", "--no-progress")
+    assert r.returncode == 0, r.stderr[-2000:]
+    pdf = reports_tmp/"study"/"r"/"report.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF") and (reports_tmp/"study"/"r"/"report.html").exists()
+
+def test_a_pdf_failure_after_the_run_leaves_the_report_in_place(tmp_path, reports_tmp, monkeypatch):
+    monkeypatch.setenv("MEDAI_CHROMIUM", "/bin/false")       # a "browser" that prints nothing
+    nb = make_notebook(tmp_path/"study.ipynb", "x: int = 1  # x", "print('hello')")
+    with pytest.raises(ReportError, match="finished and in place") as e: run_report(nb, run_id="r", pdf=True, progress=False)
+    assert sorted(p.name for p in (reports_tmp/"study").iterdir()) == ["r"] and (reports_tmp/"study"/"r"/"report.html").exists()

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/02c_report.render.ipynb #c2cf3e70
 from __future__ import annotations
-import html, os, shutil, subprocess
+import html, os, shutil, subprocess, tempfile
 from pathlib import Path
 import yaml
 from ..core import (ReportError, atomic_write)

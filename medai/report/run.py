@@ -206,8 +206,10 @@ def run_report(
     problems = check_run(tmp)                     # what a reviewer would reject: impossible numbers, machine paths, missing artefacts
     if problems: raise _withhold(tmp, failed, problems, "problem(s) in what the run would publish",
                                  f"Report {name!r} would publish what it cannot ({len(problems)} problem(s): " + "; ".join(problems[:5]) + "). Fix the case study.")
-    if pdf: html_to_pdf(tmp/"report.html", tmp/"report.pdf")
-    os.replace(tmp, final)
+    os.replace(tmp, final)                        # the finished report is in place before anything else can fail
+    if pdf:
+        try: html_to_pdf(final/"report.html", final/"report.pdf")
+        except ReportError as e: raise ReportError(f"{e} The report itself is finished and in place: {final} (report.html); only the PDF is missing.") from e
     return final
 
 # %% ../../nbs/02f_report.run.ipynb #d21191db
