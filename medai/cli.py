@@ -97,14 +97,14 @@ def _sweep(args)->int:
 
 # %% ../nbs/03_cli.ipynb #9d144a3a
 def _predict(args)->int:
-    from medai.core import ParameterError, atomic_write
+    from medai.core import ParameterError, atomic_write, published_csv
     from medai.imaging.export import ExportedModel
     out = args.output
     if out is not None and (out.is_dir() or str(out).endswith(("/", "\\"))):
         raise ParameterError(f"-o {out} is a folder: give the CSV file to write, e.g. -o {out/'predictions.csv'}.")
     if out is not None and not out.parent.is_dir(): raise ParameterError(f"-o {out}: the folder {out.parent} does not exist; create it first.")
     table = ExportedModel(args.model_dir).predict_files(args.files)
-    if args.output: atomic_write(args.output, table.to_csv(index=False)); print(f"{len(table)} predictions written to {args.output}")
+    if args.output: atomic_write(args.output, published_csv(table, index=False)); print(f"{len(table)} predictions written to {args.output}")
     else: print(table.to_string(index=False))
     return 0
 

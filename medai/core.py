@@ -11,13 +11,14 @@ from typing import Callable, Iterable
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['IDENTIFIERS_FILE', 'ENCRYPTION_MAGIC', 'ORIGINS', 'MedaiError', 'DataError', 'ParameterError', 'UnknownDatasetError',
-           'ReportError', 'did_you_mean', 'case_variants', 'seed_everything', 'get_device', 'project_root',
-           'data_samples_dir', 'case_studies_dir', 'reports_dir', 'cache_dir', 'atomic_write', 'file_sha256', 'run_dir',
-           'record_input', 'record_identifiers', 'PrivacyError', 'load_key', 'aes_gcm', 'is_encrypted', 'decrypt_bytes',
-           'DecryptedFile', 'open_data', 'progress', 'check_origin', 'TableDataset', 'DatasetInfo', 'register_dataset',
-           'dataset_info', 'list_datasets', 'read_csv_table', 'identifier_columns', 'check_columns', 'load_dataset',
-           'to_jsonable', 'install_requirements', 'git_output', 'package_versions', 'require_columns']
+__all__ = ['IDENTIFIERS_FILE', 'ENCRYPTION_MAGIC', 'ORIGINS', 'FORMULA_STARTS', 'MedaiError', 'DataError', 'ParameterError',
+           'UnknownDatasetError', 'ReportError', 'did_you_mean', 'case_variants', 'seed_everything', 'get_device',
+           'project_root', 'data_samples_dir', 'case_studies_dir', 'reports_dir', 'cache_dir', 'atomic_write',
+           'file_sha256', 'run_dir', 'record_input', 'record_identifiers', 'PrivacyError', 'load_key', 'aes_gcm',
+           'is_encrypted', 'decrypt_bytes', 'DecryptedFile', 'open_data', 'progress', 'check_origin', 'TableDataset',
+           'DatasetInfo', 'register_dataset', 'dataset_info', 'list_datasets', 'read_csv_table', 'identifier_columns',
+           'check_columns', 'load_dataset', 'to_jsonable', 'install_requirements', 'git_output', 'package_versions',
+           'require_columns', 'neutralize_formula', 'published_csv']
 
 # %% ../nbs/00_core.ipynb #85b07146
 class MedaiError(Exception):
@@ -572,3 +573,27 @@ def require_columns(
     missing = [c for c in columns if c not in table.columns]
     if missing: raise ParameterError(f"{what} lacks the column(s) {missing}; it has {list(table.columns)}.")
     return table
+
+# %% ../nbs/00_core.ipynb #3fb0645f
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")   # OWASP: characters that make a spreadsheet cell a formula
+
+def neutralize_formula(
+    v,           # a cell value
+):               # the value, text that a spreadsheet would run as a formula prefixed with "'"
+    "A text cell made inert for spreadsheets; numbers and text that reads as a number unchanged"
+    if not isinstance(v, str) or not v.startswith(FORMULA_STARTS): return v
+    try: float(v); return v
+    except ValueError: return "'" + v
+
+def published_csv(
+    df:pd.DataFrame,   # a table medai publishes
+    index:bool=True,   # write the index as a column
+)->str:                # the CSV text, formulas neutralized
+    "CSV of a published table, every text cell, index entry and column name that a spreadsheet would run made inert"
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object or isinstance(out[c].dtype, (pd.StringDtype, pd.CategoricalDtype)): out[c] = out[c].astype(object).map(neutralize_formula)
+    inert = lambda labels: labels.map(lambda t: tuple(map(neutralize_formula, t)) if isinstance(t, tuple) else neutralize_formula(t))   # MultiIndex levels too
+    out.columns = inert(out.columns)
+    if index: out.index = inert(out.index)
+    return out.to_csv(index=index)

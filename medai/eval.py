@@ -480,24 +480,28 @@ def plot_kaplan_meier(
 ):
     "Kaplan-Meier steps with their 95% bands, and the patients at risk under the axis at each tick"
     require_columns(table, ["group", "time", "survival", "ci_low", "ci_high", "at_risk"], "the Kaplan-Meier table")
-    ax = ax or plt.subplots(figsize=(7, 5.5))[1]
     groups = list(dict.fromkeys(table.group))
+    below = 46 + 12*(len(groups) + 1)   # points under the axis: tick labels, axis label, then one line of counts per group
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, 4.5 + below/72))
+        fig.subplots_adjust(bottom=(below + 10)/72/fig.get_figheight(), top=0.93)
     for g, c in zip(groups, sns.color_palette(n_colors=len(groups))):
         t = table[table.group == g]
         ax.step(t.time, t.survival, where="post", color=c, label=g)
         ax.fill_between(t.time, t.ci_low, t.ci_high, step="post", color=c, alpha=0.2)
     ax.set(xlabel=f"Time ({unit})", ylabel="Survival probability", ylim=(0, 1.02), title=title, xlim=(0, table.time.max()))
-    ax.legend(loc="lower left")
+    ax.legend(loc="lower left", fontsize=8 if len(groups) > 4 else None)
     ticks = [x for x in ax.get_xticks() if 0 <= x <= table.time.max()]
     ax.set_xticks(ticks)
     blend = ax.get_xaxis_transform()
-    ax.text(-0.06, -0.2, "At risk", transform=ax.transAxes, ha="right", va="top", fontsize=8, fontweight="bold")
-    for k, g in enumerate(groups):
+    line = lambda text, x, k, **kw: ax.annotate(text, xy=(x, 0), xycoords=blend if kw.pop("data", True) else ax.transAxes, xytext=(0, -46 - 12*k),
+                                               textcoords="offset points", va="top", fontsize=8, annotation_clip=False, **kw)
+    line("At risk", -0.06, 0, ha="right", fontweight="bold", data=False)
+    for k, g in enumerate(groups, 1):
         t = table[table.group == g]
         for x in ticks:
             later = t.at_risk[t.time >= x]   # at risk just before the first step at or after the tick ('<5' where a report suppressed it)
             n = later.iloc[0] if len(later) else 0
-            ax.text(x, -0.2 - 0.06*(k + 1), f"{int(n)}" if isinstance(n, (int, float, np.integer, np.floating)) else str(n), transform=blend, ha="center", va="top", fontsize=8)
-        ax.text(-0.06, -0.2 - 0.06*(k + 1), g, transform=ax.transAxes, ha="right", va="top", fontsize=8)   # clear of the counts centred on the first tick
-    ax.figure.subplots_adjust(bottom=0.25 + 0.05*len(groups))
+            line(f"{int(n)}" if isinstance(n, (int, float, np.integer, np.floating)) else str(n), x, k, ha="center")
+        line(g, -0.06, k, ha="right", data=False)   # clear of the counts centred on the first tick
     return ax

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 import pandas as pd, yaml
 import medai
-from .core import MedaiError, ParameterError, ReportError, atomic_write, file_sha256, progress, reports_dir
+from .core import MedaiError, ParameterError, ReportError, atomic_write, file_sha256, progress, published_csv, reports_dir
 from .report import parameter_files, build_index, find_notebook, notebook_parameters, restore_paths, run_report, validate_parameters
 
 # %% auto #0
@@ -266,8 +266,8 @@ def write_summary(
     (folder/"figures").mkdir(parents=True, exist_ok=True)
     table, config = sweep_table(sweep), [p for p in swept if p != "seed"]
     summary = summarize(table, swept)
-    atomic_write(folder/"runs.csv", table.to_csv(index=False))
-    atomic_write(folder/"summary.csv", summary.to_csv())
+    atomic_write(folder/"runs.csv", published_csv(table, index=False))
+    atomic_write(folder/"summary.csv", published_csv(summary))
     figures = []
     for metric in _metric_columns(table)[:max_figures]:
         fig = _figure(table, config, metric)

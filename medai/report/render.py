@@ -11,8 +11,8 @@ from ..core import (ReportError, atomic_write)
 from .params import notebook_title
 
 # %% auto #0
-__all__ = ['REPORT_CSS', 'BROWSERS', 'render_html', 'show_value', 'report_header', 'find_chromium', 'require_chromium',
-           'html_to_pdf']
+__all__ = ['REPORT_CSS', 'SAFE_TAGS', 'SAFE_ATTRIBUTES', 'BROWSERS', 'safe_html', 'live_markup', 'render_html', 'show_value',
+           'report_header', 'find_chromium', 'require_chromium', 'html_to_pdf']
 
 # %% ../../nbs/02c_report.render.ipynb #680e6e98
 # Wide tables scroll inside the page instead of being cut at its edge; tables a little smaller than the text, as a journal sets them
@@ -21,6 +21,55 @@ REPORT_CSS = """<style>
 .jp-RenderedHTMLCommon table { font-size: 0.85em; }
 @media print { .jp-RenderedHTMLCommon table { font-size: 0.7em; } }
 </style>"""
+
+# %% ../../nbs/02c_report.render.ipynb #7afb31ec
+SAFE_TAGS = frozenset({"a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl", "dt", "em", "figcaption", "figure",
+                       "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "ol", "p", "pre", "s", "small", "span", "strong",
+                       "style", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul"})
+SAFE_ATTRIBUTES = {"*": ["class", "id", "title", "align"], "a": ["href", "title", "class", "id"], "img": ["src", "alt", "width", "height", "class"],
+                   "table": ["border", "class"], "th": ["colspan", "rowspan", "class"], "td": ["colspan", "rowspan", "class"], "style": ["scoped"]}
+
+def safe_html(
+    html_text:str,   # HTML from a notebook: rendered Markdown or an output's text/html
+)->str:              # the same markup, with every tag outside SAFE_TAGS and every unsafe attribute or URL escaped as text
+    "HTML as a report may publish it: the markup reports use kept, scripts, event handlers and javascript: links made inert text"
+    import bleach
+    return bleach.clean(html_text, tags=SAFE_TAGS, attributes=SAFE_ATTRIBUTES, protocols={"http", "https", "mailto", "data"}, strip=False, strip_comments=True)
+
+# %% ../../nbs/02c_report.render.ipynb #250622e3
+def live_markup(
+    html_text:str,   # an HTML page or fragment
+)->list[str]:        # each element that would run something: a script (with its code), an on* handler or a javascript: URL (with its value)
+    "What in HTML would run in a reader's browser: for tests of published pages"
+    from html.parser import HTMLParser
+    found = []
+    class Finder(HTMLParser):
+        script = False
+        def handle_starttag(self, tag, attrs):
+            bad = [f"{k}={v}" for k, v in attrs if k.startswith("on") or (v or "").strip().lower().startswith(("javascript:", "vbscript:"))]
+            if tag in ("script", "iframe", "object", "embed") or bad: found.append(f"<{tag} {' '.join(bad)}>".replace(" >", ">"))
+            self.script = tag == "script"
+        def handle_endtag(self, tag): self.script = False
+        def handle_data(self, data):
+            if self.script and found: found[-1] += data[:300]
+    Finder().feed(html_text)
+    return found
+
+# %% ../../nbs/02c_report.render.ipynb #325c4889
+from nbconvert import HTMLExporter
+
+class _SafeHTMLExporter(HTMLExporter):
+    "nbconvert's HTML exporter with every Markdown cell and output passed through `safe_html` once it is HTML"
+    def default_filters(self):
+        for name, f in super().default_filters():
+            if name == "markdown2html": f = _safe_markdown(f)
+            yield name, f
+
+def _safe_markdown(f):
+    from jinja2 import pass_context
+    @pass_context
+    def markdown2html(context, source): return safe_html(f(context, source))
+    return markdown2html
 
 # %% ../../nbs/02c_report.render.ipynb #392af904
 def render_html(
@@ -37,7 +86,12 @@ def render_html(
             c.outputs = [o for o in c.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
     if header: nb.cells.insert(0, nbformat.v4.new_markdown_cell(header))
     nb.metadata["title"] = notebook_title(nb) or nb_path.stem
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    for c in nb.cells:   # HTML outputs made safe; scripts and widget views dropped
+        for o in c.get("outputs", []) if c.cell_type == "code" else []:
+            data = o.get("data", {})
+            for key in [k for k in data if "javascript" in k or "widget" in k]: del data[key]
+            if "text/html" in data: data["text/html"] = safe_html("".join(data["text/html"]) if isinstance(data["text/html"], list) else data["text/html"])
+    exporter = _SafeHTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
     return atomic_write(out, body.replace("</head>", REPORT_CSS + "</head>", 1))
 
