@@ -55,3 +55,13 @@ def test_no_hostile_string_is_live_in_the_treatment_report(tmp_path, reports_tmp
     assert published_problems(run) == []
     recs = pd.read_csv(run/"tables"/"example_recommendations.csv", dtype=str)
     assert recs.stage.str.startswith("'").all()   # every level a formula in the data, every one inert in the table
+
+def test_a_hostile_parameter_is_not_live_in_the_report_or_the_index(tmp_path, reports_tmp):
+    from conftest import make_notebook
+    from medai.report import build_index
+    nb = make_notebook(tmp_path/"study.ipynb", "labels: list[str] = []  # labels", "from IPython.display import Markdown, display\nfrom medai.report import log_metrics\n"
+                       "for label in labels: display(Markdown(f'**Label:** {label}'))\nlog_metrics(score=0.5)")
+    run = run_report(nb, {"labels": CORPUS}, run_id="r", progress=False)
+    page = build_index().read_text()
+    assert [m for m in live_markup(page) if "alert(" in m] == [] and published_problems(run) == []
+    assert "&lt;script&gt;alert(0)&lt;/script&gt;" in (run/"report.html").read_text()   # shown, as text
