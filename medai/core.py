@@ -11,14 +11,14 @@ from typing import Callable, Iterable
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['IDENTIFIERS_FILE', 'ENCRYPTION_MAGIC', 'ORIGINS', 'FORMULA_STARTS', 'MedaiError', 'DataError', 'ParameterError',
-           'UnknownDatasetError', 'ReportError', 'did_you_mean', 'case_variants', 'seed_everything', 'get_device',
-           'project_root', 'data_samples_dir', 'case_studies_dir', 'reports_dir', 'cache_dir', 'atomic_write',
-           'file_sha256', 'run_dir', 'record_input', 'record_identifiers', 'PrivacyError', 'load_key', 'aes_gcm',
-           'is_encrypted', 'decrypt_bytes', 'DecryptedFile', 'open_data', 'progress', 'check_origin', 'TableDataset',
-           'DatasetInfo', 'register_dataset', 'dataset_info', 'list_datasets', 'read_csv_table', 'identifier_columns',
-           'check_columns', 'load_dataset', 'to_jsonable', 'install_requirements', 'git_output', 'package_versions',
-           'require_columns', 'neutralize_formula', 'published_csv']
+__all__ = ['IDENTIFIERS_FILE', 'ENCRYPTION_MAGIC', 'ORIGINS', 'SEPARATORS', 'FORMULA_STARTS', 'MedaiError', 'DataError',
+           'ParameterError', 'UnknownDatasetError', 'ReportError', 'did_you_mean', 'case_variants', 'seed_everything',
+           'get_device', 'project_root', 'data_samples_dir', 'case_studies_dir', 'reports_dir', 'cache_dir',
+           'atomic_write', 'file_sha256', 'run_dir', 'record_input', 'record_identifiers', 'PrivacyError', 'load_key',
+           'aes_gcm', 'is_encrypted', 'decrypt_bytes', 'DecryptedFile', 'open_data', 'progress', 'check_origin',
+           'TableDataset', 'DatasetInfo', 'register_dataset', 'dataset_info', 'list_datasets', 'read_csv_table',
+           'identifier_columns', 'check_columns', 'load_dataset', 'to_jsonable', 'install_requirements', 'git_output',
+           'package_versions', 'require_columns', 'neutralize_formula', 'published_csv']
 
 # %% ../nbs/00_core.ipynb #85b07146
 class MedaiError(Exception):
@@ -356,19 +356,51 @@ def list_datasets(kind:str|None=None)->pd.DataFrame:
 # %% ../nbs/00_core.ipynb #8e7158e8
 _ROLES = ("time", "event", "target", "treatment", "time_unit")
 
+# %% ../nbs/00_core.ipynb #70045ca1
+SEPARATORS = ",;\t|"
+
+def _separator(text:str)->str:
+    "The file's separator, decided from its header (which holds no numbers, so no decimal commas) and checked on its first rows"
+    lines = text.splitlines()
+    counts = {s: lines[0].count(s) for s in SEPARATORS}
+    sep = max(counts, key=counts.get)
+    if counts[sep] == 0: return ","   # one column: no separator to guess, and never a letter
+    width = len(next(csv.reader([lines[0]], delimiter=sep)))
+    rows = [r for r in csv.reader(io.StringIO("\n".join(lines[1:50])), delimiter=sep) if r]
+    if all(len(r) == width for r in rows): return sep
+    try: return csv.Sniffer().sniff("\n".join(lines[:50]), delimiters=SEPARATORS).delimiter
+    except csv.Error: return sep
+
 # %% ../nbs/00_core.ipynb #c14839c6
 def read_csv_table(
     data,                 # a path or file-like object
     where:str|Path,       # the file, for messages
 )->pd.DataFrame:
-    "A CSV/TSV/semicolon table, its separator sniffed and decimal commas ('5,4' in a ';' file) read as numbers"
-    try: frame = pd.read_csv(data, sep=None, engine="python")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, csv.Error) as e: raise DataError(f"{where} is not a readable CSV/TSV table: {e}") from e
-    for c in frame.columns:   # decimal commas: every value of a text column is a number written with ','
-        v = frame[c].dropna().astype(str).str.strip()
-        if frame[c].dtype == object and len(v) and v.str.fullmatch(r"-?\d+,\d+|-?\d+").all() and v.str.contains(",").any():
-            frame[c] = pd.to_numeric(frame[c].astype(str).str.replace(",", ".", regex=False), errors="coerce").where(frame[c].notna())
+    "A CSV/TSV/semicolon table: UTF-8 with or without a byte-order mark, its separator sniffed among , ; tab |, numbers read by the file's convention"
+    raw = data.read() if hasattr(data, "read") else Path(data).read_bytes()
+    try: text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.lstrip("\ufeff")
+    except UnicodeDecodeError as e: raise DataError(f"{where} is not UTF-8 text ({e.reason} at byte {e.start}): save it as CSV UTF-8.") from e
+    if not text.strip(): raise DataError(f"{where} is empty.")
+    sep = _separator(text)
+    header = next(csv.reader(io.StringIO(text), delimiter=sep))
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice: raise DataError(f"{where}: column name(s) {twice} appear more than once in the header: give each column its own name.")
+    try: frame = pd.read_csv(io.StringIO(text), sep=sep)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as e: raise DataError(f"{where} is not a readable CSV/TSV table: {e}") from e
+    for c in frame.columns:
+        if frame[c].dtype == object: frame[c] = _numbers_by_convention(frame[c], sep)
     return frame
+
+def _numbers_by_convention(s:pd.Series, sep:str)->pd.Series:
+    "A text column whose every value is a number as the file's convention writes it, as numbers; otherwise unchanged"
+    v = s.dropna().astype(str).str.strip()
+    if not len(v): return s
+    if sep == ",":   # a comma inside a quoted value of a comma-separated file groups thousands (US): "45,436"
+        pattern, fix = r"-?\d{1,3}(,\d{3})+(\.\d+)?|-?\d+(\.\d+)?", lambda t: t.str.replace(",", "", regex=False)
+    else:            # ';' and tab files: decimal commas, with '.' grouping thousands (Europe): "1.234,5"
+        pattern, fix = r"-?\d{1,3}(\.\d{3})+(,\d+)?|-?\d+(,\d+)?", lambda t: t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    if not (v.str.fullmatch(pattern).all() and v.str.contains(r"[,.]").any()): return s
+    return pd.to_numeric(fix(s.astype(str).str.strip()), errors="coerce").where(s.notna())
 
 _ID_TOKENS, _ID_WORDS = {"id", "ids", "mrn", "pid", "uuid", "guid", "ssn", "nhs"}, {"patient", "subject", "record", "participant", "mrn"}
 _ID_FILLERS = _ID_WORDS | {"number", "no", "nr", "num", "code", "key", "study"}

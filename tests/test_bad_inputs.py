@@ -869,6 +869,28 @@ def _(tmp):
     from medai.treatment.study import plot_policy_values
     return lambda: plot_policy_values(pd.DataFrame({"value": [1.0]}), "yes")
 
+@case("a survival table with a missing event (read as 'observed' before)", DataError, "no survival time or no event")
+def _(tmp):
+    f = tmp/"cohort.csv"
+    pd.DataFrame({"age": [50, 60, 70, 55], "arm": ["a", "b", "a", "b"], "time": [5.0, 3, 4, 2], "died": [1, None, 0, 1]}).to_csv(f, index=False)
+    return lambda: from_table(load_dataset(str(f), time="time", event="died"), treatment="arm")
+
+@case("survival times as text reach surv_array", DataError, "'12.3 months'")
+def _(tmp):
+    from medai.treatment.survival import surv_array
+    return lambda: surv_array(["12.3 months", "4"], [1, 0])
+
+@case("the cohort overview on text survival times", ReportError, "holds text")
+def _(tmp):
+    f = tmp/"cohort.csv"
+    pd.DataFrame({"age": [50, 60, 70, 55], "time": ["5 months", "3", "4", "2"], "died": [1, 0, 0, 1]}).to_csv(f, index=False)
+    return lambda: run_report("cohort_overview", {"dataset": str(f), "time": "time", "event": "died"}, progress=False)
+
+@case("a table with one column name twice", DataError, "appear more than once")
+def _(tmp):
+    f = tmp/"cohort.csv"; f.write_text("id,age,age\n1,50,51\n")
+    return lambda: load_dataset(str(f))
+
 @case("SIGTERM leaves a .failed folder with error.txt, as Ctrl-C does")
 def _(tmp):
     nb = tiny_study(tmp, "import time\nprint('started', flush=True)\ntime.sleep(120)")

@@ -81,6 +81,11 @@ def validate(td:TreatmentData)->TreatmentData:
     if td.kind == "survival":
         if td.time is None or td.event is None: raise DataError(f"{name}: a survival outcome needs time and event columns.")
         if td.time.isna().all(): raise DataError(f"{name}: all survival times are missing.")
+        missing = (td.time.isna() | td.event.isna()).to_numpy()
+        if missing.any():   # a missing event would read as 'observed', a missing time fails inside scikit-survival
+            first = td.X.index[np.flatnonzero(missing)[0]]
+            raise DataError(f"{name}: {int(missing.sum())} patient(s) have no survival time or no event (the first: index {first!r}, row {first + 2 if isinstance(first, (int, np.integer)) else '?'} of a table read in order): "
+                            "drop them, or record the time of last follow-up with event 0 (censored).")
         if (td.time.dropna() <= 0).any(): raise DataError(f"{name}: {int((td.time.dropna() <= 0).sum())} survival times are zero or negative; survival times must be positive (check units and the start date).")
         if not td.event.dropna().isin([0, 1, True, False]).all():
             raise DataError(f"{name}: the event column must be 0/1 (1 = event observed), found {sorted(td.event.dropna().unique())[:5]}.")

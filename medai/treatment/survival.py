@@ -17,10 +17,21 @@ __all__ = ['SURVIVAL_MODELS', 'surv_array', 'cox_partial_nll', 'DeepSurv', 'surv
            'choose_survival_model']
 
 # %% ../../nbs/22_treatment.survival.ipynb #d961860b
-def surv_array(time, event)->np.ndarray:
-    "scikit-survival's structured outcome array (event: bool, time: float)"
+def surv_array(
+    time,     # survival times, numbers >= 0 in one unit
+    event,    # 1 (or True) for an event observed, 0 (or False) for censored
+)->np.ndarray: # scikit-survival's structured array (event: bool, time: float)
+    "scikit-survival's structured outcome array, refusing missing, negative or text times and events other than 0/1 (never read as 'observed')"
     from sksurv.util import Surv
-    return Surv.from_arrays(np.asarray(event).astype(bool), np.asarray(time, dtype=float))
+    t_raw, e_raw = np.asarray(time, dtype=object), np.asarray(event, dtype=object)
+    t = pd.to_numeric(pd.Series(t_raw), errors="coerce")
+    e = pd.to_numeric(pd.Series(e_raw), errors="coerce")
+    bad = (t.isna() | (t < 0) | ~e.isin([0, 1])).to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(f"Survival outcome: {int(bad.sum())} patient(s) with a missing, negative or text time or an event other than 0/1 (the first at position {i}: "
+                        f"time {t_raw[i]!r}, event {e_raw[i]!r}); times must be numbers >= 0 in one unit (say which with time_unit=) and events 1 (observed) or 0 (censored).")
+    return Surv.from_arrays(e.to_numpy(float).astype(bool), t.to_numpy(float))
 
 # %% ../../nbs/22_treatment.survival.ipynb #63871fdd
 def cox_partial_nll(log_risk:torch.Tensor, time:torch.Tensor, event:torch.Tensor)->torch.Tensor:
