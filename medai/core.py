@@ -20,16 +20,19 @@ __all__ = ['IDENTIFIERS_FILE', 'ENCRYPTION_MAGIC', 'ORIGINS', 'SEPARATORS', 'FOR
            'identifier_columns', 'check_columns', 'load_dataset', 'to_jsonable', 'install_requirements', 'git_output',
            'package_versions', 'require_columns', 'neutralize_formula', 'published_csv']
 
-# %% ../nbs/00_core.ipynb #85b07146
+# %% ../nbs/00_core.ipynb #c4d77807
 class MedaiError(Exception):
     "Base class of every user-facing medai error: the message says what is wrong and how to fix it"
 
+# %% ../nbs/00_core.ipynb #bb05fac4
 class DataError(MedaiError, ValueError):
     "Input data is missing, malformed or inconsistent (wrong file, missing column, wrong units)"
 
+# %% ../nbs/00_core.ipynb #e23ac3d1
 class ParameterError(MedaiError, ValueError):
     "A function or report parameter is unknown, misspelled, missing or of the wrong type"
 
+# %% ../nbs/00_core.ipynb #381fc753
 class UnknownDatasetError(MedaiError, LookupError):
     "A dataset name is not in the registry"
 
@@ -88,14 +91,16 @@ def get_device(
         raise ParameterError(f"Device {choice!r} was asked for but CUDA is not available here: use 'cpu' or unset MEDAI_DEVICE.")
     return dev
 
-# %% ../nbs/00_core.ipynb #6ca28510
+# %% ../nbs/00_core.ipynb #63c8beaa
 _PKG = Path(__file__).resolve().parent if "__file__" in globals() else Path("../medai").resolve()
 
+# %% ../nbs/00_core.ipynb #33657e63
 def project_root()->Path|None:
     "The root of the medai source checkout this package runs from, or None for an installed wheel"
     root = _PKG.parent
     return root if (root/"settings.ini").exists() and (root/"nbs").is_dir() else None
 
+# %% ../nbs/00_core.ipynb #fcdb5f8e
 def _shipped_dir(env:str, in_package:str, in_checkout:str)->Path:
     if os.environ.get(env): return Path(os.environ[env]).expanduser().resolve()
     if (_PKG/in_package).is_dir(): return _PKG/in_package
@@ -103,15 +108,17 @@ def _shipped_dir(env:str, in_package:str, in_checkout:str)->Path:
     if root is not None and (root/in_checkout).is_dir(): return root/in_checkout
     raise DataError(f"Cannot find medai's {in_checkout}/ folder: reinstall medai, or set {env} to its location.")
 
-# %% ../nbs/00_core.ipynb #edd3f904
+# %% ../nbs/00_core.ipynb #aa885381
 def data_samples_dir()->Path:
     "The folder of small data the project ships (env `MEDAI_DATA_SAMPLES` overrides)"
     return _shipped_dir("MEDAI_DATA_SAMPLES", "data_samples", "data_samples")
 
+# %% ../nbs/00_core.ipynb #3a149840
 def case_studies_dir()->Path:
     "The folder of case-study notebooks (env `MEDAI_CASE_STUDIES` overrides)"
     return _shipped_dir("MEDAI_CASE_STUDIES", "case_studies", "nbs/case_studies")
 
+# %% ../nbs/00_core.ipynb #37333d01
 def reports_dir()->Path:
     "Where report runs are written (env `MEDAI_REPORTS` overrides)"
     if os.environ.get("MEDAI_REPORTS"): return Path(os.environ["MEDAI_REPORTS"]).expanduser().resolve()
@@ -161,7 +168,7 @@ def run_dir()->Path|None:
     d = os.environ.get("MEDAI_RUN_DIR")
     return Path(d) if d else None
 
-# %% ../nbs/00_core.ipynb #ef6b1eb8
+# %% ../nbs/00_core.ipynb #fbce5eaa
 def record_input(
     path:str|Path, # an input file this run reads
     role:str="data", # what it is, for provenance
@@ -177,6 +184,7 @@ def record_input(
         if entry not in entries: atomic_write(log, json.dumps(entries + [entry], indent=2))
     return digest
 
+# %% ../nbs/00_core.ipynb #746970a6
 IDENTIFIERS_FILE = ".identifiers.json"   # inside the unfinished run folder only; removed before the report is finalized
 
 # %% ../nbs/00_core.ipynb #3e9b8a63
@@ -198,7 +206,7 @@ def record_identifiers(
 class PrivacyError(MedaiError, ValueError):
     "A missing or wrong key, an altered file, or data that would leave identifiers behind"
 
-# %% ../nbs/00_core.ipynb #b6ae12a7
+# %% ../nbs/00_core.ipynb #184eb520
 def load_key(
     name:str="MEDAI_DATA_KEY", # environment variable holding the key, or (with _FILE) naming its file
     key:str|bytes|None=None,   # a key given directly (base64 text or 32 bytes)
@@ -218,15 +226,17 @@ def load_key(
     if len(key) != 32: raise PrivacyError(f"A key must be 32 bytes (256 bits); this one has {len(key)}.")
     return key
 
+# %% ../nbs/00_core.ipynb #3de8b651
 ENCRYPTION_MAGIC = b"MEDAIENC1"   # the header of a file medai.privacy.encrypt_file wrote
 
-# %% ../nbs/00_core.ipynb #1e946398
+# %% ../nbs/00_core.ipynb #7acdfa16
 def aes_gcm(key:bytes):
     "The AES-256-GCM cipher of a key (the cryptography package)"
     try: from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     except ImportError as e: raise PrivacyError("Encryption needs the cryptography package: pip install cryptography") from e
     return AESGCM(key)
 
+# %% ../nbs/00_core.ipynb #4eb6bae2
 def is_encrypted(path:str|Path)->bool:
     "Whether a file is medai-encrypted (by its header)"
     with open(path, "rb") as f: return f.read(len(ENCRYPTION_MAGIC)) == ENCRYPTION_MAGIC
@@ -244,7 +254,7 @@ def decrypt_bytes(path:str|Path, key:bytes|None=None)->bytes:
     if plain.startswith(ENCRYPTION_MAGIC): raise PrivacyError(f"{Path(path).name} is still encrypted after decryption: it was encrypted twice. Decrypt it to a file (decrypt_file) and read that.")
     return plain
 
-# %% ../nbs/00_core.ipynb #b3bea05e
+# %% ../nbs/00_core.ipynb #7ccf15ec
 class DecryptedFile(io.BytesIO):
     "The plaintext of an encrypted file, in memory, where medai's readers take a path"
     def __init__(self, data:bytes, path:Path):
@@ -254,6 +264,7 @@ class DecryptedFile(io.BytesIO):
         self.stem, self.suffix = Path(self.name).stem, Path(self.name).suffix
     def read_text(self, errors:str="strict")->str: return self.getvalue().decode("utf-8", errors=errors)
 
+# %% ../nbs/00_core.ipynb #f0e313ed
 def open_data(path:str|Path):
     "The path of a plain file, or the in-memory plaintext of an encrypted one (key from MEDAI_DATA_KEY): what every loader reads"
     path = Path(path)
@@ -273,9 +284,10 @@ def progress(
         return text_tqdm(iterable, ascii=True, **kwargs)
     return auto_tqdm(iterable, **kwargs)
 
-# %% ../nbs/00_core.ipynb #083c4cf2
+# %% ../nbs/00_core.ipynb #d1cf4851
 ORIGINS = ("real", "synthetic", "semi-synthetic")   # patients' data; simulated data; simulated outcomes (or images) on real covariates (or shapes)
 
+# %% ../nbs/00_core.ipynb #852c115f
 def check_origin(origin:str)->str:
     "ParameterError unless `origin` is one of ORIGINS"
     if origin not in ORIGINS: raise ParameterError(f"origin must be one of {ORIGINS}, got {origin!r}.")
@@ -340,12 +352,13 @@ def register_dataset(
     "Add a dataset to the registry that `list_datasets` and `load_dataset` read"
     _REGISTRY[name] = DatasetInfo(name, loader, kind, description, source, options)
 
-# %% ../nbs/00_core.ipynb #ba2056de
+# %% ../nbs/00_core.ipynb #22d07777
 def dataset_info(name:str)->DatasetInfo:
     "The registry entry of a dataset; UnknownDatasetError, with the nearest names, for one not registered"
     if name not in _REGISTRY: raise UnknownDatasetError(f"Unknown dataset {name!r}.{did_you_mean(name, _REGISTRY)} Known datasets: {', '.join(sorted(_REGISTRY))}; or give the path of a CSV file.")
     return _REGISTRY[name]
 
+# %% ../nbs/00_core.ipynb #0a0a1506
 def list_datasets(kind:str|None=None)->pd.DataFrame:
     "Every registered dataset (or those of one kind): name, kind, description and source"
     kinds = sorted({d.kind for d in _REGISTRY.values()})
@@ -356,9 +369,10 @@ def list_datasets(kind:str|None=None)->pd.DataFrame:
 # %% ../nbs/00_core.ipynb #8e7158e8
 _ROLES = ("time", "event", "target", "treatment", "time_unit")
 
-# %% ../nbs/00_core.ipynb #70045ca1
+# %% ../nbs/00_core.ipynb #25f17875
 SEPARATORS = ",;\t|"
 
+# %% ../nbs/00_core.ipynb #b1e452d3
 def _separator(text:str)->str:
     "The file's separator, decided from its header (which holds no numbers, so no decimal commas) and checked on its first rows"
     lines = text.splitlines()
@@ -371,7 +385,7 @@ def _separator(text:str)->str:
     try: return csv.Sniffer().sniff("\n".join(lines[:50]), delimiters=SEPARATORS).delimiter
     except csv.Error: return sep
 
-# %% ../nbs/00_core.ipynb #c14839c6
+# %% ../nbs/00_core.ipynb #94fd2b3c
 def read_csv_table(
     data,                 # a path or file-like object
     where:str|Path,       # the file, for messages
@@ -391,6 +405,7 @@ def read_csv_table(
         if frame[c].dtype == object: frame[c] = _numbers_by_convention(frame[c], sep)
     return frame
 
+# %% ../nbs/00_core.ipynb #fc32f119
 def _numbers_by_convention(s:pd.Series, sep:str)->pd.Series:
     "A text column whose every value is a number as the file's convention writes it, as numbers; otherwise unchanged"
     v = s.dropna().astype(str).str.strip()
@@ -403,6 +418,8 @@ def _numbers_by_convention(s:pd.Series, sep:str)->pd.Series:
     return pd.to_numeric(fix(s.astype(str).str.strip()), errors="coerce").where(s.notna())
 
 _ID_TOKENS, _ID_WORDS = {"id", "ids", "mrn", "pid", "uuid", "guid", "ssn", "nhs"}, {"patient", "subject", "record", "participant", "mrn"}
+
+# %% ../nbs/00_core.ipynb #e174e549
 _ID_FILLERS = _ID_WORDS | {"number", "no", "nr", "num", "code", "key", "study"}
 
 # %% ../nbs/00_core.ipynb #88ee21b7
@@ -436,7 +453,7 @@ def _read_table(path:Path, **roles)->TableDataset:
     ds = TableDataset(path.stem, frame, description=f"Table read from {path.name}", source=path.name, files=[str(path)], **roles)
     return check_columns(ds)
 
-# %% ../nbs/00_core.ipynb #01295de7
+# %% ../nbs/00_core.ipynb #d3e09bac
 def check_columns(ds:TableDataset)->TableDataset:
     "Check that every column `ds` names in a role exists in its frame"
     for role in ("time", "event", "target", "treatment"):
@@ -445,6 +462,7 @@ def check_columns(ds:TableDataset)->TableDataset:
             raise DataError(f"{ds.name}: the {role} column {col!r} is not in the table.{did_you_mean(col, ds.frame.columns)} Columns: {', '.join(map(str, ds.frame.columns))}.")
     return ds
 
+# %% ../nbs/00_core.ipynb #7c931ca3
 def _find_identifiers(ds:TableDataset)->TableDataset:
     "Record a table's identifier columns, in `ds.identifiers` and for the report's identifier scan"
     ds.identifiers = [c for c in identifier_columns(ds.frame) if c not in {ds.time, ds.event, ds.target, ds.treatment}]
@@ -474,7 +492,7 @@ def load_dataset(
     for f in getattr(ds, "files", []): record_input(f)
     return _find_identifiers(ds) if isinstance(ds, TableDataset) else ds
 
-# %% ../nbs/00_core.ipynb #46c4fc6a
+# %% ../nbs/00_core.ipynb #8f9e9ca5
 def _sksurv_table(name:str, fn:str, arff:str, time_unit:str, description:str, source:str, treatment:str|None=None, **kw)->TableDataset:
     "One of scikit-survival's datasets, with its column roles and what medai knows about it (readable arms, a guideline rule)"
     import sksurv.datasets as skd
@@ -486,7 +504,10 @@ def _sksurv_table(name:str, fn:str, arff:str, time_unit:str, description:str, so
     return TableDataset(name, frame, time="time", event="event", time_unit=time_unit, treatment=treatment,
                         description=description, source=source, files=[str(path)] if path.exists() else [], **_KNOWN.get(name, {}))
 
+# %% ../nbs/00_core.ipynb #2cab6a1e
 _NOT_COVARIATES = {"aids": ["txgrp"]}   # ACTG 320's txgrp restates the treatment (tx) as four regimens: not a covariate
+
+# %% ../nbs/00_core.ipynb #08fa8457
 _KNOWN = dict(   # readable arms, and a simple rule from clinical practice to compare learned policies with
     gbsg2=dict(arm_names={"no": "no hormone therapy", "yes": "hormone therapy"}, outcome_name="recurrence-free survival",
                guideline=("hormone therapy if hormone-receptor positive (estrogen or progesterone receptor >= 10 fmol/mg)",
@@ -496,6 +517,7 @@ _KNOWN = dict(   # readable arms, and a simple rule from clinical practice to co
     breast_cancer=dict(outcome_name="metastasis-free survival"),
 )
 
+# %% ../nbs/00_core.ipynb #d05bb805
 _SKSURV = dict(
     gbsg2=("load_gbsg2", "GBSG2.arff", "days", "horTh",
            "German Breast Cancer Study Group 2 trial: 686 node-positive patients, hormone therapy (horTh), recurrence-free survival",
@@ -606,9 +628,10 @@ def require_columns(
     if missing: raise ParameterError(f"{what} lacks the column(s) {missing}; it has {list(table.columns)}.")
     return table
 
-# %% ../nbs/00_core.ipynb #3fb0645f
+# %% ../nbs/00_core.ipynb #3be741ce
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")   # OWASP: characters that make a spreadsheet cell a formula
 
+# %% ../nbs/00_core.ipynb #93606edc
 def neutralize_formula(
     v,           # a cell value
 ):               # the value, text that a spreadsheet would run as a formula prefixed with "'"
@@ -617,6 +640,7 @@ def neutralize_formula(
     try: float(v); return v
     except ValueError: return "'" + v
 
+# %% ../nbs/00_core.ipynb #208c4bc0
 def published_csv(
     df:pd.DataFrame,   # a table medai publishes
     index:bool=True,   # write the index as a column

@@ -18,7 +18,7 @@ __all__ = ['sensitivity', 'specificity', 'ppv', 'npv', 'accuracy', 'f1', 'ECE_BI
            'plot_binary_evaluation', 'age_bands', 'default_subgroups', 'subgroup_performance', 'distribution_table',
            'plot_distributions', 'kaplan_meier_table', 'plot_kaplan_meier']
 
-# %% ../nbs/01_eval.ipynb #72d00836
+# %% ../nbs/01_eval.ipynb #f2673044
 def _prep(y_true, y_score, w=None):
     y, s = np.asarray(y_true), np.asarray(y_score, dtype=float)
     if y.ndim != 1 or s.shape != y.shape: raise DataError(f"y_true and y_score must be 1-D and of equal length, got shapes {y.shape} and {s.shape}.")
@@ -29,6 +29,7 @@ def _prep(y_true, y_score, w=None):
     if W.shape[-1] != len(y): raise DataError(f"weights have {W.shape[-1]} columns for {len(y)} samples.")
     return y.astype(float), s, W, (w is None or np.ndim(w) == 1)
 
+# %% ../nbs/01_eval.ipynb #f96dab1a
 def _out(x, single): return float(x[0]) if single else x
 
 # %% ../nbs/01_eval.ipynb #c67de729
@@ -85,20 +86,22 @@ npv = _at_threshold(lambda tp, fp, tn, fn: (tn, tn + fn), "Negative predictive v
 accuracy = _at_threshold(lambda tp, fp, tn, fn: (tp + tn, tp + fp + tn + fn), "Accuracy at `threshold`")
 f1 = _at_threshold(lambda tp, fp, tn, fn: (2*tp, 2*tp + fp + fn), "F1 score at `threshold`")
 
-# %% ../nbs/01_eval.ipynb #04beff47
+# %% ../nbs/01_eval.ipynb #be7cd514
 def _check_probs(p):
     p = np.asarray(p, dtype=float)
     if ((p < 0) | (p > 1)).any(): raise DataError("Predicted probabilities must lie in [0, 1]: apply a sigmoid/softmax or calibrate the scores first.")
     return p
 
+# %% ../nbs/01_eval.ipynb #4abc3cfe
 def brier_score(y_true, y_prob, w=None):
     "Brier score: mean squared difference between predicted probability and outcome (lower is better)"
     y, p, W, single = _prep(y_true, _check_probs(y_prob), w)
     return _out(_div((W*(p - y)**2).sum(1), W.sum(1)), single)
 
-# %% ../nbs/01_eval.ipynb #3e8bd24d
+# %% ../nbs/01_eval.ipynb #572ff50b
 ECE_BINS = 10   # equal-width bins of the ECE in every table and of every calibration figure, so the two describe the same thing
 
+# %% ../nbs/01_eval.ipynb #72900f70
 def expected_calibration_error(y_true, y_prob, w=None, n_bins:int=ECE_BINS):
     "Expected calibration error over `n_bins` equal-width bins of predicted probability"
     y, p, W, single = _prep(y_true, _check_probs(y_prob), w)
@@ -183,12 +186,17 @@ def youden_threshold(
     fpr, tpr, thr = roc_curve(y, s)
     return float(min(thr[np.argmax(tpr - fpr)], s.max()))
 
-# %% ../nbs/01_eval.ipynb #fc7656dd
+# %% ../nbs/01_eval.ipynb #5059d85a
 BINARY_METRICS = dict(auc=roc_auc, accuracy=accuracy, sensitivity=sensitivity, specificity=specificity,
                       ppv=ppv, npv=npv, f1=f1, brier=brier_score, ece=expected_calibration_error)
+
+# %% ../nbs/01_eval.ipynb #c2a919d1
 _THRESHOLD_METRICS = {"accuracy", "sensitivity", "specificity", "ppv", "npv", "f1"}
+
+# %% ../nbs/01_eval.ipynb #9a2e1bfe
 _PROBABILITY_METRICS = {"brier", "ece"}
 
+# %% ../nbs/01_eval.ipynb #63c08c27
 def _why_undefined(name:str, s:np.ndarray, threshold:float)->str:
     "Why a threshold metric is undefined on test scores `s`: every case on one side of the threshold"
     n_pos = int((s >= threshold).sum())
@@ -240,11 +248,12 @@ def metric(
     if (out["ci_low"] is None) != (out["ci_high"] is None): raise ParameterError("metric(): give both ends of the confidence interval, or neither.")
     return {k: v for k, v in out.items() if v is not None}
 
-# %% ../nbs/01_eval.ipynb #eca63c77
+# %% ../nbs/01_eval.ipynb #19d2917b
 def use_medai_style():
     "Apply medai's figure style: seaborn whitegrid, colour-blind-safe palette"
     sns.set_theme(context="notebook", style="whitegrid", palette="colorblind")
 
+# %% ../nbs/01_eval.ipynb #562764cd
 def _ax(ax, size=(5, 4.5)):
     if ax is None: _, ax = plt.subplots(figsize=size)
     return ax
@@ -352,7 +361,7 @@ def plot_binary_evaluation(
     fig.tight_layout()
     return fig
 
-# %% ../nbs/01_eval.ipynb #af16ef7c
+# %% ../nbs/01_eval.ipynb #009b1048
 def age_bands(
     age,                                   # ages in years
     edges:tuple=(0, 40, 50, 60, 70, 200),  # band edges
@@ -361,6 +370,7 @@ def age_bands(
     labels = [f"<{edges[1]}"] + [f"{a}-{b - 1}" for a, b in zip(edges[1:-2], edges[2:-1])] + [f"{edges[-2]}+"]
     return pd.Series(pd.cut(np.asarray(age, dtype=float), list(edges), right=False, labels=labels), name="age band").astype(str)
 
+# %% ../nbs/01_eval.ipynb #c1710087
 COHORT_ATTRIBUTES = ("sex", "gender", "site", "centre", "center", "hospital", "subtype", "ethnicity", "race", "group", "kind")
 
 # %% ../nbs/01_eval.ipynb #afcafbeb

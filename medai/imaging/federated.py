@@ -84,11 +84,12 @@ def site_table(data:ImageData)->pd.DataFrame:
     return pd.crosstab(data.attributes["site"], [pd.Categorical(data.split, ("train", "val", "test")), np.array(data.classes)[data.labels]],
                        rownames=["site"], colnames=["split", "class"])
 
-# %% ../../nbs/18_imaging.federated.ipynb #8339f766
+# %% ../../nbs/18_imaging.federated.ipynb #ca92200f
 def get_weights(model:nn.Module)->list[np.ndarray]:
     "The model's state (parameters and buffers) as NumPy arrays, in state_dict order"
     return [v.detach().cpu().numpy().copy() for v in model.state_dict().values()]
 
+# %% ../../nbs/18_imaging.federated.ipynb #2a0fefdc
 def set_weights(model:nn.Module, weights:list[np.ndarray])->None:
     "Load arrays from `get_weights` into the model (averaged integer buffers are rounded)"
     state = model.state_dict()
@@ -138,7 +139,7 @@ def _site_loss(self:SiteClient, net, batch):
     return out[0] + mu/2*sum(((p - a)**2).sum() for p, a in zip(self.model.parameters(), anchor)), out[1]
 SiteClient._loss = _site_loss
 
-# %% ../../nbs/18_imaging.federated.ipynb #287e7676
+# %% ../../nbs/18_imaging.federated.ipynb #ef2ea561
 def _site_fit(self:SiteClient, parameters, config):
     set_weights(self.model, parameters)
     rnd, mu = int(config.get("round", 1)), float(config.get("proximal_mu", 0.0))
@@ -149,6 +150,7 @@ def _site_fit(self:SiteClient, parameters, config):
     if self.trainer.privacy is not None: metrics["epsilon"] = self.trainer.privacy["epsilon"]
     return get_weights(self.model), int((self.data.split == "train").sum()), metrics
 
+# %% ../../nbs/18_imaging.federated.ipynb #0fea64af
 def _site_evaluate(self:SiteClient, parameters, config):
     set_weights(self.model, parameters)
     val = self.data.part("val")
@@ -173,16 +175,18 @@ class _InProcessProxy(ClientProxy):
         from flwr.common import DisconnectRes
         return DisconnectRes(reason="")
 
-# %% ../../nbs/18_imaging.federated.ipynb #cfce4eec
+# %% ../../nbs/18_imaging.federated.ipynb #a3c2e0a4
 def _weighted_mean(results:list[tuple[int, dict]], key:str)->float:
     "A metric's mean over sites, weighted by their numbers of images"
     return float(np.average([m[key] for _, m in results], weights=[n for n, _ in results]))
 
+# %% ../../nbs/18_imaging.federated.ipynb #8651be63
 def _fit_metrics(results): return dict(train_loss=_weighted_mean(results, "train_loss"), epsilon=max(m.get("epsilon", np.nan) for _, m in results))
 
+# %% ../../nbs/18_imaging.federated.ipynb #89d2f5fd
 def _val_metrics(results): return dict(auc=_weighted_mean(results, "auc"))
 
-# %% ../../nbs/18_imaging.federated.ipynb #8fc5a991
+# %% ../../nbs/18_imaging.federated.ipynb #1ffba789
 def _tracked(base):
     "A Flower strategy class that aggregates sites in a fixed order and keeps each round's global model and metrics"
     class Tracked(base):
@@ -206,6 +210,7 @@ def _tracked(base):
             return loss, metrics
     return Tracked
 
+# %% ../../nbs/18_imaging.federated.ipynb #e4ef663d
 STRATEGIES = ("fedavg", "fedprox")
 
 # %% ../../nbs/18_imaging.federated.ipynb #68104c41
@@ -317,9 +322,10 @@ def compare_arms(
         rows.append(row)
     return pd.DataFrame(rows)
 
-# %% ../../nbs/18_imaging.federated.ipynb #cfa98096
+# %% ../../nbs/18_imaging.federated.ipynb #a518d1d7
 ARM_COLOURS = {"pooled": "#0072B2", "federated": "#D55E00", "one site": "#999999"}   # Okabe-Ito, colour-blind safe
 
+# %% ../../nbs/18_imaging.federated.ipynb #38340e2d
 def plot_case_mix(
     table:pd.DataFrame,      # one row per site, one column per class: the share of the site's training images
 ):

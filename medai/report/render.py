@@ -14,21 +14,26 @@ from .params import notebook_title
 __all__ = ['REPORT_CSS', 'SAFE_TAGS', 'SAFE_ATTRIBUTES', 'BROWSERS', 'safe_html', 'live_markup', 'render_html', 'show_value',
            'report_header', 'find_chromium', 'require_chromium', 'html_to_pdf']
 
-# %% ../../nbs/02c_report.render.ipynb #680e6e98
+# %% ../../nbs/02c_report.render.ipynb #8d14e882
 # Wide tables scroll inside the page instead of being cut at its edge; tables a little smaller than the text, as a journal sets them
+
+# %% ../../nbs/02c_report.render.ipynb #3341cf4c
 REPORT_CSS = """<style>
 .jp-OutputArea-output { overflow-x: auto; }
 .jp-RenderedHTMLCommon table { font-size: 0.85em; }
 @media print { .jp-RenderedHTMLCommon table { font-size: 0.7em; } }
 </style>"""
 
-# %% ../../nbs/02c_report.render.ipynb #7afb31ec
+# %% ../../nbs/02c_report.render.ipynb #a9923503
 SAFE_TAGS = frozenset({"a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl", "dt", "em", "figcaption", "figure",
                        "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "ol", "p", "pre", "s", "small", "span", "strong",
                        "style", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul"})
+
+# %% ../../nbs/02c_report.render.ipynb #6a7f0cd2
 SAFE_ATTRIBUTES = {"*": ["class", "id", "title", "align"], "a": ["href", "title", "class", "id"], "img": ["src", "alt", "width", "height", "class"],
                    "table": ["border", "class"], "th": ["colspan", "rowspan", "class"], "td": ["colspan", "rowspan", "class"], "style": ["scoped"]}
 
+# %% ../../nbs/02c_report.render.ipynb #9f391f7a
 def safe_html(
     html_text:str,   # HTML from a notebook: rendered Markdown or an output's text/html
 )->str:              # the same markup, with every tag outside SAFE_TAGS and every unsafe attribute or URL escaped as text
@@ -55,7 +60,7 @@ def live_markup(
     Finder().feed(html_text)
     return found
 
-# %% ../../nbs/02c_report.render.ipynb #325c4889
+# %% ../../nbs/02c_report.render.ipynb #6bc0dd5c
 from nbconvert import HTMLExporter
 
 class _SafeHTMLExporter(HTMLExporter):
@@ -65,6 +70,7 @@ class _SafeHTMLExporter(HTMLExporter):
             if name == "markdown2html": f = _safe_markdown(f)
             yield name, f
 
+# %% ../../nbs/02c_report.render.ipynb #2d92c713
 def _safe_markdown(f):
     from jinja2 import pass_context
     @pass_context
@@ -95,7 +101,7 @@ def render_html(
     body, _ = exporter.from_notebook_node(nb)
     return atomic_write(out, body.replace("</head>", REPORT_CSS + "</head>", 1))
 
-# %% ../../nbs/02c_report.render.ipynb #7d225a4d
+# %% ../../nbs/02c_report.render.ipynb #9f480792
 def show_value(
     v,        # a parameter's value
 )->str:       # as a reader writes it
@@ -105,6 +111,7 @@ def show_value(
     if isinstance(v, (list, tuple, dict)): return yaml.safe_dump(v, default_flow_style=True, width=10**6).strip() if v else "none"
     return str(v)
 
+# %% ../../nbs/02c_report.render.ipynb #bf10a95d
 def report_header(
     name:str, run_id:str,  # the case study and the run
     params:dict,           # every parameter's value
@@ -117,14 +124,16 @@ def report_header(
     return (f"*medai report `{name}` · run `{run_id}`{status}*\n\n<details><summary>The {len(params)} parameters of this run "
             f"(params.yaml repeats it: <code>medai report {html.escape(name)} -f params.yaml</code>)</summary>\n\n| parameter | value |\n|---|---|\n{rows}\n\n</details>")
 
-# %% ../../nbs/02c_report.render.ipynb #ed809800
+# %% ../../nbs/02c_report.render.ipynb #445bb71a
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
+# %% ../../nbs/02c_report.render.ipynb #7c43b838
 def find_chromium()->str|None:
     "The path of a Chromium-like browser, or None (env `MEDAI_CHROMIUM` overrides)"
     if os.environ.get("MEDAI_CHROMIUM"): return os.environ["MEDAI_CHROMIUM"]
     return next((p for p in map(shutil.which, BROWSERS) if p), None)
 
+# %% ../../nbs/02c_report.render.ipynb #98fcd937
 def require_chromium()->str:
     "A Chromium path, or a ReportError saying how to install it"
     path = find_chromium()
