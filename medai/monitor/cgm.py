@@ -108,6 +108,11 @@ def _parse_times(raw:pd.Series, ids:pd.Series, notes:list, dayfirst:bool|None=No
     text = raw.astype(str).str.strip()
     blank = raw.isna().values | text.isin(["", "nan", "NaT", "None"]).values
     if blank.any(): raise DataError(f"{source}: missing timestamps at rows {np.flatnonzero(blank)[:5].tolist()}: fill them in or drop those rows.")
+    dateless = text.str.fullmatch(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([AaPp][Mm])?")
+    if dateless.any():
+        i = int(np.flatnonzero(dateless.values)[0])
+        raise DataError(f"{source}: timestamps without a date (row {i}: {text.iloc[i]!r}, {int(dateless.sum())} such rows) would be dated today: "
+                        "export the file with full dates and times (e.g. 2024-03-01 08:05), or join the date column to the time column.")
     order = date_order(text, dayfirst, source)
     offsets = text.str.extract(_OFFSET, expand=False)
     utc = not offsets.isna().all()
@@ -144,9 +149,10 @@ def _undo_clock_changes(ids:pd.Series, t:pd.Series, notes:list, source:str)->pd.
         step = d[d > pd.Timedelta(0)].median()
         shift = pd.Series(pd.Timedelta(0), index=rows.index)
         for i in rows.index[jumps.values]:
+            where = rows.index.get_loc(i)
+            if where + 1 < len(rows) and rows.iloc[where + 1] > rows.iloc[where - 1]: continue   # one late row, then back ahead: unsorted, not a clock change
             change = round((d[i] - step)/pd.Timedelta("30min"))*pd.Timedelta("30min")   # clock changes are whole half hours
             shift[rows.index < i] += change
-            where = rows.index.get_loc(i)
             notes.append(f"patient {pid!r}: the clock goes back at row {i} ({rows.iloc[where - 1]} -> {rows[i]}), a clock change in a "
                          f"naive local-time file: the readings before it are moved back by {-change} so that the repeated hour is kept, not merged")
             warnings.warn(f"{source}: {notes[-1]}. Export times with UTC offsets to avoid this.", stacklevel=4)
@@ -221,6 +227,10 @@ def validate_cgm(
         rows = np.flatnonzero(out["time"].isna())[:5].tolist(); raise DataError(f"{source}: missing timestamps at rows {rows}.")
     n_missing = int(np.isnan(gl).sum())
     if n_missing: notes.append(f"{n_missing} rows without a glucose value dropped"); out = out[np.isfinite(out["gl"])]
+    exact = out.duplicated(keep="first")
+    if exact.any():
+        notes.append(f"{int(exact.sum())} rows repeat an earlier row exactly (same patient, time, glucose and events: a file appended to itself?); each kept once")
+        warnings.warn(f"{source}: {notes[-1]}", stacklevel=3); out = out[~exact]
     if not out.sort_values(["id", "time"], kind="stable").index.equals(out.index): notes.append("rows sorted by patient and time")
     out = _merge_duplicates(out.sort_values(["id", "time"], kind="stable"), notes, duplicate_tolerance, max_conflicts, source)
     return CGMData(out.reset_index(drop=True), source=source, notes=notes)
@@ -244,15 +254,22 @@ def _units_from_header(columns)->str|None:
 
 # %% ../../nbs/30_monitor.cgm.ipynb #e05a2a48
 def _read_dexcom(path:Path, patient_id:str, units, dayfirst=None, **_)->CGMData:
-    raw = pd.read_csv(path)
-    gcol = next((c for c in raw.columns if c.lower().startswith("glucose value")), None)
+    from medai.core import read_csv_table
+    raw = read_csv_table(path, path.name)
+    gcol = next((c for c in raw.columns if str(c).lower().startswith("glucose value")), None)
     if gcol is None or "Event Type" not in raw.columns: raise DataError(f"{path.name}: no 'Event Type' / 'Glucose Value' columns: not a Dexcom Clarity export.")
-    tcol = next(c for c in raw.columns if c.lower().startswith("timestamp"))
+    tcol = next((c for c in raw.columns if str(c).lower().startswith("timestamp")), None)
+    if tcol is None: raise DataError(f"{path.name}: a Dexcom Clarity export without its 'Timestamp (YYYY-MM-DDThh:mm:ss)' column: export it again, or use format='generic' with time=.")
+    stamped = raw[tcol].dropna().astype(str).str.strip()
+    dayfirst = date_order(stamped[stamped != ""], dayfirst, path.name)   # one order for the whole file: readings, insulin and carbohydrates alike
     egv = raw[raw["Event Type"] == "EGV"]
     cg = validate_cgm(egv.assign(_id=patient_id), id="_id", time=tcol, glucose=gcol, units=units or _units_from_header([gcol]), source=path.name, dayfirst=dayfirst)
     r = cg.readings
     for kind, col, name in (("Insulin", "Insulin Value (u)", "insulin"), ("Carbs", "Carb Value (grams)", "carbs")):
         ev = raw[raw["Event Type"] == kind]
+        if col in raw.columns and ev.duplicated([tcol, col]).any():
+            cg.notes.append(f"{int(ev.duplicated([tcol, col]).sum())} {kind.lower()} rows repeat an earlier one exactly (a file appended to itself?); each counted once")
+            ev = ev.drop_duplicates([tcol, col])
         if col in raw.columns and len(ev):
             at = _parse_times(ev[tcol].reset_index(drop=True), pd.Series([patient_id]*len(ev)), [], dayfirst, path.name)
             idx = np.clip(np.searchsorted(r["time"].values, at.values), 0, len(r) - 1)   # onto the next reading
@@ -262,11 +279,16 @@ def _read_dexcom(path:Path, patient_id:str, units, dayfirst=None, **_)->CGMData:
 
 # %% ../../nbs/30_monitor.cgm.ipynb #399c881e
 def _read_libre(path:Path, patient_id:str, units, dayfirst=None, **_)->CGMData:
-    raw = pd.read_csv(path, skiprows=1)
+    import io
+    from medai.core import read_csv_table
+    body = path.read_bytes().split(b"\n", 1)   # the first line names the export, the second holds the columns
+    raw = read_csv_table(io.BytesIO(body[1] if len(body) > 1 else b""), path.name)
     need = {"Device Timestamp", "Record Type"}
-    if not need <= set(raw.columns): raise DataError(f"{path.name}: no {sorted(need)} columns: not a LibreView export.")
-    hist = next((c for c in raw.columns if c.lower().startswith("historic glucose")), None)
-    scan = next((c for c in raw.columns if c.lower().startswith("scan glucose")), None)
+    if not need <= set(raw.columns): raise DataError(f"{path.name}: no {sorted(need)} columns: not a LibreView export in English (a localized export names them "
+                                                     "in its language: export it again in English, or use format='generic' with id=, time= and glucose=).")
+    hist = next((c for c in raw.columns if str(c).lower().startswith("historic glucose")), None)
+    scan = next((c for c in raw.columns if str(c).lower().startswith("scan glucose")), None)
+    if hist is None: raise DataError(f"{path.name}: a LibreView export without its 'Historic Glucose' column: export it again in English, or use format='generic'.")
     rows = raw[raw["Record Type"].isin([0, 1])].copy()
     rows["_gl"] = np.where(rows["Record Type"] == 0, rows[hist], rows[scan] if scan else np.nan)
     return validate_cgm(rows.assign(_id=patient_id), id="_id", time="Device Timestamp", glucose="_gl", units=units or _units_from_header([hist]),
