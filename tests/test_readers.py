@@ -62,3 +62,39 @@ def test_duplicate_column_names_are_refused():
 
 def test_a_file_that_is_not_utf8_says_how_to_save_it():
     with pytest.raises(DataError, match="save it as CSV UTF-8"): read_csv_table(io.BytesIO("id,name\n1,Mül\n".encode("utf-16")), "t.csv")
+
+# ---------------------------------------------------------------- CGM files: written as devices and spreadsheets write them, read back the same
+from medai.core import MedaiError
+from medai.monitor.cgm import load_cgm
+
+@st.composite
+def cgm_files(draw):
+    "Readings of one to three patients every 5 minutes (with gaps), and how the file writes them"
+    rows = []
+    for k in range(draw(st.integers(1, 3))):
+        start = pd.Timestamp("2024-01-01") + pd.Timedelta(minutes=5*draw(st.integers(0, 60*288)))
+        n = draw(st.integers(12, 200))
+        steps = np.cumsum([0] + draw(st.lists(st.sampled_from([1, 1, 1, 1, 2, 7]), min_size=n - 1, max_size=n - 1)))
+        gl = draw(st.lists(st.integers(400, 4000).map(lambda v: v/10), min_size=n, max_size=n))   # 40.0-400.0 mg/dL
+        rows += [dict(id=f"p{k}", time=start + pd.Timedelta(minutes=5*int(s)), gl=g) for s, g in zip(steps, gl)]
+    df = pd.DataFrame(rows)
+    return (df, draw(st.sampled_from(["iso", "iso_t", "dayfirst", "monthfirst"])), draw(st.sampled_from([",", ";", "\t"])),
+            draw(st.sampled_from(["oldest", "newest", "shuffled"])), draw(st.booleans()), draw(st.integers(0, 2**16)))
+
+FORMATS = {"iso": "%Y-%m-%d %H:%M:%S", "iso_t": "%Y-%m-%dT%H:%M:%S", "dayfirst": "%d/%m/%Y %H:%M", "monthfirst": "%m/%d/%Y %H:%M"}
+
+@EXAMPLES
+@given(cgm_files())
+def test_a_cgm_file_reads_back_as_written(tmp_path, case):
+    df, fmt, sep, order, bom, seed = case
+    shown = df.assign(time=df.time.dt.strftime(FORMATS[fmt]), gl=df.gl.map(lambda v: f"{v:.1f}".replace(".", "," if sep != "," else ".")))
+    if order == "newest": shown = shown.iloc[::-1]
+    elif order == "shuffled": shown = shown.sample(frac=1, random_state=seed)
+    path = tmp_path/f"cgm_{seed}.csv"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + shown.to_csv(index=False, sep=sep).encode())
+    try: r = load_cgm(path).readings
+    except MedaiError as e:   # only when the dates cannot tell day-first from month-first: then the error says how to choose
+        assert fmt in ("dayfirst", "monthfirst") and "dayfirst=" in str(e), str(e); return
+    want = df.sort_values(["id", "time"]).reset_index(drop=True)
+    assert r.id.tolist() == want.id.tolist() and r.time.tolist() == want.time.tolist()
+    np.testing.assert_allclose(r.gl, want.gl, atol=1e-9)

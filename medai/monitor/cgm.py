@@ -118,13 +118,12 @@ def _parse_times(raw:pd.Series, ids:pd.Series, notes:list, dayfirst:bool|None=No
     utc = not offsets.isna().all()
     if order is not None: parsed = _to_datetime(text, order, utc, source)
     elif not text.str.match(_DMY).any(): parsed = _to_datetime(text, False, utc, source)
-    else:   # every date could be read either way: accept only if both readings give the same spans
+    else:   # every date could be read either way: the dates would be wrong one way, so the reader asks rather than guesses
         d, m = _to_datetime(text, True, utc, source), _to_datetime(text, False, utc, source)
         span = lambda t: (t.groupby(ids.values).max() - t.groupby(ids.values).min())
-        if not span(d).equals(span(m)):
-            raise DataError(f"{source}: cannot tell whether dates such as {text.iloc[0]!r} are day-first or month-first (no day above 12), and the two "
-                            f"readings differ (e.g. {span(d).iloc[0]} vs {span(m).iloc[0]} of data): pass dayfirst=True (dd/mm/yyyy) or dayfirst=False (mm/dd/yyyy).")
-        parsed = m
+        differ = "" if span(d).equals(span(m)) else f", and the two readings differ (e.g. {span(d).iloc[0]} vs {span(m).iloc[0]} of data)"
+        raise DataError(f"{source}: cannot tell whether dates such as {text.iloc[0]!r} are day-first or month-first (no day above 12){differ}: "
+                        "pass dayfirst=True (dd/mm/yyyy) or dayfirst=False (mm/dd/yyyy).")
     if order is not None: notes.append(f"dates read {'day' if order else 'month'}-first ({'dd/mm' if order else 'mm/dd'}/yyyy)")
     if not utc: return parsed
     first = pd.to_timedelta(offsets.groupby(ids).transform("first").fillna("+00:00").str.replace("Z", "+00:00")
@@ -239,10 +238,10 @@ def validate_cgm(
 CGM_FORMATS = ("auto", "glucobench", "dexcom", "libre", "generic")
 
 def _sniff(path:Path)->str:
-    head = path.read_text(errors="replace")[:4000].lower()
+    head = path.read_bytes()[:4000].decode("utf-8-sig", errors="replace").lower()   # a byte-order mark is not part of the first name
     if "event type" in head and "glucose value" in head: return "dexcom"
     if "record type" in head and "device timestamp" in head: return "libre"
-    first = head.splitlines()[0].replace('"', "").replace(" ", "") if head else ""
+    first = head.splitlines()[0].replace('"', "").replace(" ", "").replace(";", ",").replace("\t", ",") if head else ""
     if first.startswith("id,time,gl"): return "glucobench"
     raise DataError(f"{path.name}: not a layout medai recognises (GlucoBench 'id,time,gl', Dexcom Clarity or LibreView export). "
                     "Use format='generic' with id=, time= and glucose= column names.")
