@@ -140,6 +140,46 @@ def _(tmp):
     dicom_image(tmp/"IM0001", np.full((40, 40), 4095, np.uint16))
     return lambda: np.testing.assert_allclose(read_2d(tmp/"IM0001")[0], 1.0)
 
+@case("a DICOM file without extension or preamble is read as DICOM, not called truncated")
+def _(tmp):
+    dicom_image(tmp/"IM0002", np.full((40, 40), 4095, np.uint16))
+    raw = (tmp/"IM0002").read_bytes(); (tmp/"IM0002").write_bytes(raw[132:])   # no 128-byte preamble, no 'DICM'
+    return lambda: np.testing.assert_allclose(read_2d(tmp/"IM0002")[0], 1.0)
+
+@case("DICOM with window width 0: the window ignored, not a binarised image")
+def _(tmp):
+    raw = np.tile(np.arange(0, 4000, 100, dtype=np.uint16), (40, 1))
+    dicom_image(tmp/"w0.dcm", raw, WindowCenter=2000, WindowWidth=0)
+    def check():
+        x, how = read_2d(tmp/"w0.dcm")
+        assert len(np.unique(x)) > 2 and "invalid, ignored" in how
+        np.testing.assert_allclose(x, raw/4095, atol=1e-6)
+    return check
+
+@case("a 32-bit integer TIFF asks for intensity='range' instead of coming out black", DataError, "intensity='range'")
+def _(tmp):
+    from PIL import Image
+    Image.fromarray(np.full((20, 20), 2**20, np.int32), mode="I").save(tmp/"deep.tif")
+    return lambda: read_2d(tmp/"deep.tif")
+
+@case("a phone photo's EXIF orientation is applied, as a viewer shows it")
+def _(tmp):
+    from PIL import Image
+    im = Image.fromarray(np.tile(np.arange(30, dtype=np.uint8)*8, (20, 1)))   # 20 x 30, brightening to the right
+    exif = im.getexif(); exif[0x0112] = 6                                      # 'rotate 90 degrees clockwise to display'
+    im.save(tmp/"photo.jpg", exif=exif, quality=100)
+    def check():
+        x, _ = read_2d(tmp/"photo.jpg")
+        assert x.shape == (30, 20) and x[-1].mean() > x[0].mean()             # shown upright: portrait, brightening downwards
+    return check
+
+@case("a MedMNIST-like file of 16-bit images is refused rather than divided by 255", DataError, "uint8")
+def _(tmp):
+    from medai.imaging.data import load_medmnist
+    arrays = {f"{s}_{k}": (np.full((4, 28, 28), 40000, np.uint16) if k == "images" else np.array([[0], [1], [0], [1]])) for s in ("train", "val", "test") for k in ("images", "labels")}
+    np.savez(tmp/"mymnist.npz", **arrays)
+    return lambda: load_medmnist(tmp/"mymnist.npz")
+
 @case("DICOM without pixel data", DataError, "no pixel data")
 def _(tmp):
     import pydicom

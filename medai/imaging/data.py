@@ -179,8 +179,12 @@ def load_medmnist(
     elif x.ndim == 4: x = x[:, None]                                 # 3D volumes
     else: raise DataError(f"{path}: images of shape {x.shape[1:]} are neither 2D nor 3D MedMNIST images.")
     record_input(path)
-    pre = dict(intensity="type", pad=False, scaling={"8-bit / 255": len(y)})
-    data = check_splits(ImageData((x/255.0).astype(np.float32), y, list(classes), np.array(splits), None, None, f"MedMNIST {path.name}", [str(path)], None, pre))
+    if x.dtype == np.uint8: x, how = x/255.0, "8-bit / 255"   # MedMNIST's own files
+    elif np.issubdtype(x.dtype, np.floating) and len(x) and 0 <= x.min() and x.max() <= 1: how = "float in [0, 1]"
+    else: raise DataError(f"{path}: images of type {x.dtype} in {x.min():g}-{x.max():g}; MedMNIST files hold 8-bit images (uint8): "
+                          "convert them to uint8, or to floats in [0, 1].")
+    pre = dict(intensity="type", pad=False, scaling={how: len(y)})
+    data = check_splits(ImageData(x.astype(np.float32), y, list(classes), np.array(splits), None, None, f"MedMNIST {path.name}", [str(path)], None, pre))
     return data if split is None else data.part(split)
 
 # %% ../../nbs/10_imaging.data.ipynb #aa88e505
@@ -210,6 +214,13 @@ def _scale_range(x:np.ndarray)->np.ndarray:
     lo, hi = np.percentile(x, [0.5, 99.5])
     return np.clip((x - lo)/max(hi - lo, 1e-6), 0, 1)
 
+# %% ../../nbs/10_imaging.data.ipynb #71233133
+def _window(ds)->tuple[float, float]:
+    "A DICOM file's first window (centre, width)"
+    from pydicom.multival import MultiValue
+    first = lambda v: float(v[0] if isinstance(v, (MultiValue, list, tuple)) else v)
+    return first(ds.WindowCenter), first(ds.WindowWidth)
+
 # %% ../../nbs/10_imaging.data.ipynb #57a57275
 def _dicom_pixels(ds, path:Path, intensity:str)->tuple[np.ndarray, str]:
     "A DICOM image in [0, 1]: rescale slope/intercept, then the file's own window, else its stored bit range"
@@ -222,15 +233,15 @@ def _dicom_pixels(ds, path:Path, intensity:str)->tuple[np.ndarray, str]:
         return (_scale_range(x) if intensity == "range" else x/(2**bits - 1)).astype(np.float32), f"DICOM colour, {bits}-bit"
     x = apply_modality_lut(ds.pixel_array, ds).astype(np.float64)
     if intensity == "range": x, how = _scale_range(x), "DICOM, own range"
-    elif "WindowCenter" in ds and "WindowWidth" in ds:
-        first = lambda v: float(v[0] if isinstance(v, (MultiValue, list, tuple)) else v)
-        c, w = first(ds.WindowCenter), max(first(ds.WindowWidth), 1.0)
+    elif "WindowCenter" in ds and "WindowWidth" in ds and _window(ds)[1] >= 1:   # a width under 1 is invalid (PS3.3 C.11.2.1.2) and would binarise
+        c, w = _window(ds)
         x, how = np.clip((x - (c - w/2))/w, 0, 1), "DICOM rescale + window"
     else:
         signed = int(ds.get("PixelRepresentation", 0)) == 1
         lo, hi = (-(2**(bits - 1)), 2**(bits - 1) - 1) if signed else (0, 2**bits - 1)
         slope, icpt = float(ds.get("RescaleSlope", 1)), float(ds.get("RescaleIntercept", 0))
         x, how = np.clip((x - (lo*slope + icpt))/max((hi - lo)*slope, 1e-6), 0, 1), f"DICOM rescale, {bits}-bit stored range"
+        if "WindowWidth" in ds: how += f" (its window width {_window(ds)[1]:g} is invalid, ignored)"
     if ds.get("PhotometricInterpretation", "") == "MONOCHROME1": x = 1 - x
     return x.astype(np.float32), how
 
@@ -247,6 +258,8 @@ def _pil_pixels(im, path:Path, intensity:str)->tuple[np.ndarray, str]:
             return x.astype(np.float32), "float in [0, 1]"
         depth = _PIL_DEPTH[im.mode]
         if depth == 32 and x.min() >= 0 and x.max() <= 65535: depth = 16   # 16-bit files that PIL opens as 32-bit integers
+        if depth == 32: raise DataError(f"{path} holds 32-bit integer pixels up to {x.max():g}: a 32-bit file's range is not fixed by its type "
+                                        "(dividing by 2^32 - 1 would give a black image): pass intensity='range'.")
         if x.min() < 0: raise DataError(f"{path} holds negative pixel values: pass intensity='range'.")
         return (x/(2**depth - 1)).astype(np.float32), f"{depth}-bit / {2**depth - 1}"
     rgb = im.mode in ("RGB", "RGBA", "P", "CMYK", "PA", "YCbCr", "LAB", "HSV")
@@ -273,11 +286,19 @@ def read_2d(path:Path, intensity:str="type")->tuple[np.ndarray, str]:
             check_decodable(ds, path)
             _record_dicom_identifiers([ds], path)
             return _dicom_pixels(ds, path, intensity)
-        from PIL import Image
-        with Image.open(path) as im:
+        from PIL import Image, ImageOps, UnidentifiedImageError
+        try: im = Image.open(path)
+        except UnidentifiedImageError:   # a DICOM file without its preamble (and without .dcm): pydicom reads it when forced
+            import pydicom
+            try: ds = pydicom.dcmread(path, force=True)
+            except Exception: ds = None
+            if ds is None or "PixelData" not in ds: raise DataError(f"{path} is not an image medai reads (PNG, JPEG, TIFF or DICOM), or is unreadable or truncated: replace or remove it.") from None
+            check_decodable(ds, path); _record_dicom_identifiers([ds], path)
+            return _dicom_pixels(ds, path, intensity)
+        with im:
             im.load()
             if getattr(im, "n_frames", 1) > 1: raise DataError(f"{path} holds {im.n_frames} frames, not one 2D image: export single frames.")
-            return _pil_pixels(im, path, intensity)
+            return _pil_pixels(ImageOps.exif_transpose(im), path, intensity)   # as a viewer shows it: a phone photo's EXIF orientation applied
     except (DataError, ParameterError): raise
     except Exception as e:
         raise DataError(f"Cannot read image {path} ({type(e).__name__}: {e}); the file is unreadable or truncated: replace or remove it.") from e
