@@ -1164,3 +1164,27 @@ def test_bad_input(name, tmp_path, monkeypatch, request):
 
 def test_the_catalogue_is_large():
     assert len(CASES) >= 80, len(CASES)
+
+# ---------------------------------------------------------------- the catalogue: every case by family, with what it must give (tests/bad_inputs.md)
+CATALOGUE = Path(__file__).with_name("bad_inputs.md")
+
+def catalogue()->str:
+    "tests/bad_inputs.md as the registered cases give it: a new reader, command or parameter adds its cases here and inherits the suite"
+    import inspect
+    lines = Path(__file__).read_text().splitlines()
+    families = [(i, l.split("-")[-1].strip()) for i, l in enumerate(lines, 1) if l.startswith("# -------")]
+    rows, current = [], None
+    for name, (fn, raises, match, _) in sorted(CASES.items(), key=lambda kv: inspect.getsourcelines(kv[1][0])[1]):
+        at = inspect.getsourcelines(fn)[1]
+        family = [f for i, f in families if i < at][-1]
+        if family != current: rows += ["", f"## {family}", "", "| case | expected |", "|---|---|"]; current = family
+        expected = "reads right (the values are checked)" if raises is None else f"`{raises.__name__}` containing \"{match}\""
+        rows.append(f"| {name.replace('|', '/')} | {expected.replace('|', '/')} |")
+    head = ["# Bad inputs: the catalogue", "", f"Every case of `tests/test_bad_inputs.py` ({len(CASES)}), by family, with what medai must give: the right values, or a "
+            "`MedaiError` that names the file, row or parameter and the fix. Generated: `python tests/test_bad_inputs.py` rewrites it."]
+    return "\n".join(head + rows) + "\n"
+
+def test_the_catalogue_lists_every_case():
+    assert CATALOGUE.read_text() == catalogue(), "tests/bad_inputs.md is stale: run `python tests/test_bad_inputs.py`"
+
+if __name__ == "__main__": CATALOGUE.write_text(catalogue()); print(f"{CATALOGUE}: {len(CASES)} cases")
