@@ -263,6 +263,7 @@ class DecryptedFile(io.BytesIO):
         self.name = self.path.name[:-4] if self.path.name.endswith(".enc") else self.path.name
         self.stem, self.suffix = Path(self.name).stem, Path(self.name).suffix
     def read_text(self, errors:str="strict")->str: return self.getvalue().decode("utf-8", errors=errors)
+    def read_bytes(self)->bytes: return self.getvalue()   # as a Path reads, wherever the stream stands
 
 # %% ../nbs/00_core.ipynb #f0e313ed
 def open_data(path:str|Path):
@@ -391,7 +392,7 @@ def read_csv_table(
     where:str|Path,       # the file, for messages
 )->pd.DataFrame:
     "A CSV/TSV/semicolon table: UTF-8 with or without a byte-order mark, its separator sniffed among , ; tab |, numbers read by the file's convention"
-    raw = data.read() if hasattr(data, "read") else Path(data).read_bytes()
+    raw = data.getvalue() if hasattr(data, "getvalue") else data.read() if hasattr(data, "read") else Path(data).read_bytes()
     try: text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.lstrip("\ufeff")
     except UnicodeDecodeError as e: raise DataError(f"{where} is not UTF-8 text ({e.reason} at byte {e.start}): save it as CSV UTF-8.") from e
     if not text.strip(): raise DataError(f"{where} is empty.")
