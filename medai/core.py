@@ -18,7 +18,7 @@ __all__ = ['IDENTIFIERS_FILE', 'ENCRYPTION_MAGIC', 'ORIGINS', 'SEPARATORS', 'FOR
            'aes_gcm', 'is_encrypted', 'decrypt_bytes', 'DecryptedFile', 'open_data', 'progress', 'check_origin',
            'TableDataset', 'DatasetInfo', 'register_dataset', 'dataset_info', 'list_datasets', 'read_csv_table',
            'identifier_columns', 'check_columns', 'load_dataset', 'to_jsonable', 'install_requirements', 'git_output',
-           'package_versions', 'require_columns', 'neutralize_formula', 'published_csv']
+           'package_versions', 'require_columns', 'neutralize_formula', 'published_csv', 'survival_columns']
 
 # %% ../nbs/00_core.ipynb #c4d77807
 class MedaiError(Exception):
@@ -654,3 +654,20 @@ def published_csv(
     out.columns = inert(out.columns)
     if index: out.index = inert(out.index)
     return out.to_csv(index=index)
+
+# %% ../nbs/00_core.ipynb #0d346d54
+def survival_columns(
+    df:pd.DataFrame,     # a cohort table
+    time:str, event:str, # its survival-time and event columns
+    name:str="the table",# for messages
+)->pd.DataFrame:         # the table with both columns as numbers
+    "The survival columns as numbers, or a DataError naming the column, the first row and the fix (text times such as '12.3 months', events other than 0/1, negative times)"
+    out = df.copy()
+    for role, col in (("time", time), ("event", event)):
+        text = pd.to_numeric(out[col], errors="coerce").isna() & out[col].notna()
+        if text.any(): raise DataError(f"{name}: the {role} column {col!r} holds text (row {int(np.flatnonzero(text)[0]) + 2}: {out[col][text].iloc[0]!r}, {int(text.sum())} such rows): "
+                                       + ("give times as numbers in one unit (time_unit=), e.g. 12.3 rather than '12.3 months'." if role == "time" else "give 1 for an event observed and 0 for censored."))
+        out[col] = pd.to_numeric(out[col])
+    if (out[time] < 0).any() or not out[event].dropna().isin([0, 1]).all():
+        raise DataError(f"{name}: survival times must be >= 0 and events 0/1 (columns {time!r}, {event!r}).")
+    return out
