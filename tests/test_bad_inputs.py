@@ -996,6 +996,16 @@ def _(tmp):
     f = tmp/"cohort.csv"; f.write_text("id,age,age\n1,50,51\n")
     return lambda: load_dataset(str(f))
 
+@case("an overlap figure given a table without its propensity column", ParameterError, "the overlap table")
+def _(tmp):
+    from medai.treatment.diagnostics import plot_overlap
+    return lambda: plot_overlap(pd.DataFrame({"arm": ["a", "b"], "score": [0.2, 0.7]}))
+
+@case("an AGP with neither readings nor percentiles", ParameterError, "plot_agp needs readings")
+def _(tmp):
+    from medai.monitor.metrics import plot_agp
+    return lambda: plot_agp()
+
 @case("SIGTERM leaves a .failed folder with error.txt, as Ctrl-C does")
 def _(tmp):
     nb = tiny_study(tmp, "import time\nprint('started', flush=True)\ntime.sleep(120)")

@@ -45,7 +45,7 @@ def test_no_hostile_string_is_live_in_the_cohort_report(tmp_path, reports_tmp):
     csv = hostile_cohort(tmp_path/"hostile.csv")
     run = run_report("cohort_overview", {"dataset": str(csv), "group": "arm", "time": "time", "event": "event", "max_levels": 40}, progress=False)
     html = (run/"report.html").read_text()
-    assert "&lt;script&gt;alert(0)&lt;/script&gt;" in html or "alert(0)" not in html   # shown as text where it is shown at all
+    assert "&lt;script&gt;alert(0)&lt;/script&gt;" in html   # the arm named by a script tag is shown, as text
     assert published_problems(run) == []
 
 def test_no_hostile_string_is_live_in_the_treatment_report(tmp_path, reports_tmp):

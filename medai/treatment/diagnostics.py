@@ -60,7 +60,9 @@ def plot_overlap(
     title:str|None=None,  # the legend's title (default: 'arm')
 ):
     "Density histograms of a propensity among the patients of each arm, on shared bins over [0, 1]"
-    col = table.columns[1]
+    from medai.core import require_columns
+    col = next((c for c in table.columns if str(c).startswith("propensity of ")), "propensity of ARM")
+    require_columns(table, ["arm", col], "the overlap table (overlap_table)")
     arms = list(table.arm.cat.categories) if isinstance(table.arm.dtype, pd.CategoricalDtype) else list(dict.fromkeys(table.arm))
     ax = ax or plt.subplots(figsize=(6, 4))[1]
     edges = np.linspace(0, 1, bins + 1)

@@ -14,7 +14,7 @@ from .data import TreatmentData, default_horizon, from_table, load_metabric, mis
 from .diagnostics import balance, ipw_weights, overlap_summary, overlap_table, propensity
 from .effects import SurvivalTLearner, effect_drivers, recommend
 from .policy import (compare_policies, cross_fit, fit_policy, held_out_effects, plot_qini, policy_summary,
-                                    qini_coefficient, qini_curve, qini_interval, selection_margin)
+                                   qini_coefficient, qini_curve, qini_interval, selection_margin)
 from .survival import SURVIVAL_MODELS, calibration_at, choose_survival_model, harrell_c, surv_array
 
 # %% auto #0
