@@ -18,7 +18,8 @@ __all__ = ['IDENTIFIERS_FILE', 'ENCRYPTION_MAGIC', 'ORIGINS', 'SEPARATORS', 'FOR
            'aes_gcm', 'is_encrypted', 'decrypt_bytes', 'DecryptedFile', 'open_data', 'progress', 'check_origin',
            'TableDataset', 'DatasetInfo', 'register_dataset', 'dataset_info', 'list_datasets', 'read_csv_table',
            'identifier_columns', 'check_columns', 'load_dataset', 'to_jsonable', 'install_requirements', 'git_output',
-           'package_versions', 'require_columns', 'neutralize_formula', 'published_csv', 'survival_columns']
+           'package_versions', 'require_columns', 'neutralize_formula', 'published_csv', 'inert_markdown',
+           'published_markdown', 'survival_columns']
 
 # %% ../nbs/00_core.ipynb #c4d77807
 class MedaiError(Exception):
@@ -654,6 +655,33 @@ def published_csv(
     out.columns = inert(out.columns)
     if index: out.index = inert(out.index)
     return out.to_csv(index=index)
+
+# %% ../nbs/00_core.ipynb #392dea70
+def inert_markdown(
+    v,                  # a value written into Markdown
+    in_table:bool=False, # the value is a table cell: '|' escaped too
+)->str:
+    "Text from data or parameters as Markdown that shows it and runs nothing: no tag, no link"
+    out = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", str(v))           # a '<' that could open a tag (CommonMark's raw HTML); '<5' stays as it is
+    out = out.replace("[", "\\[").replace("]", "\\]")          # no [text](javascript:...) link
+    return out.replace("|", "\\|") if in_table else out
+
+
+# %% ../nbs/00_core.ipynb #d9b67193
+def published_markdown(
+    df:pd.DataFrame,    # a table medai publishes
+    index:bool=True,    # write the index as a column
+    floatfmt:str=".4g", # how numbers are written
+)->str:                 # a Markdown table, every text cell and label inert
+    "Markdown of a published table: text cells, column names and index entries as `inert_markdown`"
+    out = df.astype(object).where(df.notna(), "")
+    text = lambda v: inert_markdown(v, in_table=True) if isinstance(v, str) else v
+    out = out.map(text)
+    label = lambda c: tuple(inert_markdown(x, in_table=True) for x in c) if isinstance(c, tuple) else inert_markdown(c, in_table=True)   # MultiIndex levels too
+    out.columns = out.columns.map(label)
+    if index: out.index = out.index.map(label)
+    return out.to_markdown(index=index, floatfmt=floatfmt)
+
 
 # %% ../nbs/00_core.ipynb #0d346d54
 def survival_columns(

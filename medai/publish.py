@@ -8,7 +8,7 @@ import json, os, shutil, subprocess, tempfile
 from pathlib import Path
 import numpy as np, pandas as pd
 from .core import ParameterError, ReportError, DataError, atomic_write, run_dir
-from .core import to_jsonable
+from .core import inert_markdown, to_jsonable
 
 # %% auto #0
 __all__ = ['AUTHORS', 'NOT_STATED', 'STATEMENTS', 'FACTS', 'TRIPOD_AI', 'CLAIM', 'STANDARDS', 'TITLES', 'record_study',
@@ -208,11 +208,11 @@ def model_card(
 )->str:                  # Markdown
     "A model card (Mitchell et al. 2019) from the run's facts and the researcher's statements"
     facts = environment_facts() | dict(facts)
-    get = lambda k: describe(facts[k]) if facts.get(k) not in (None, "", []) else NOT_STATED
+    get = lambda k: inert_markdown(describe(facts[k])) if facts.get(k) not in (None, "", []) else NOT_STATED   # facts come from data and parameters
     subgroups = facts.get("subgroups")
-    sub = "\n".join(f"- {describe(r)}" for r in subgroups) if subgroups else NOT_STATED
+    sub = "\n".join(f"- {inert_markdown(describe(r))}" for r in subgroups) if subgroups else NOT_STATED
     warn = "\n\n**The data are synthetic (simulated): these figures do not measure clinical performance.**" if facts.get("synthetic") else ""
-    return f"""## Model card: {name}{warn}
+    return f"""## Model card: {inert_markdown(name)}{warn}
 
 **Model details.** {get('model')}. Training: {get('training')}. Selection: {get('tuning')}. Code: {get('code')}.
 

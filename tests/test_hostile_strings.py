@@ -1,7 +1,7 @@
 """Hostile strings from data and parameters never come out live: no script, handler or javascript: URL in any report page,
 and no spreadsheet formula in any table medai publishes (issue 31). The corpus is pushed through the reports that read a user's
 table (cohort overview, treatment planning) as group levels, arm names, covariate levels and parameter values."""
-import glob, json
+import glob, json, re
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
 from medai.report import run_report
@@ -19,10 +19,13 @@ CORPUS = [s.format(n=k) for k, s in enumerate(HTML*2 + FORMULAS*3)][:60]   # 60 
 def test_the_corpus_is_large_enough(): assert len(set(CORPUS)) >= 50
 
 def published_problems(run:Path)->list[str]:
-    "Live markup carrying a payload in any page of a run, and formula cells in any of its CSV tables"
+    "Live markup carrying a payload in any page or Markdown file of a run, and formula cells in any of its CSV tables"
     out = []
     for page in run.rglob("*.html"):
         out += [f"{page.name}: {m[:120]}" for m in live_markup(page.read_text()) if "alert(" in m or "evil" in m]
+    for md in run.rglob("*.md"):   # a tag or a javascript: link that a Markdown renderer would make live
+        out += [f"{md.name}: {line[:120]}" for line in md.read_text().splitlines()
+                if re.search(r"<[A-Za-z/!?]|(?<!\\)\]\(javascript:", line) and ("alert(" in line or "evil" in line)]
     for table in run.rglob("*.csv"):
         t = pd.read_csv(table, dtype=str, keep_default_na=False, header=None)
         out += [f"{table.name}: {v!r}" for v in t.to_numpy().ravel() if v.startswith(FORMULA_STARTS) and not _number(v)]

@@ -9,6 +9,7 @@ from medai.imaging.export import ExportedModel, export_model
 from medai.imaging.models import build_network
 from medai.imaging.train import fit, predict_proba
 from medai.report import run_report
+from test_hostile_strings import CORPUS, published_problems
 from conftest import SHARED, medai_cli
 
 LIDC = data_samples_dir()/"lidc_phantom"
@@ -85,9 +86,13 @@ def test_predict_cli_matches_the_trained_model(tmp_path):
     data = load_image_folder(data_samples_dir()/"breast_ultrasound"/"labels.csv", size=32)
     trained = fit(data, "compact_cnn", "ultrasound", epochs=1, width=0.25, show_progress=False)
     model_dir = export_model(trained, tmp_path/"model", check_images=data.part("test").images)
-    files = sorted((data_samples_dir()/"breast_ultrasound"/"malignant").glob("*.png"))[:4]
+    hostile = [CORPUS[1], CORPUS[7]] + [s for s in CORPUS[30:] if "/" not in s][:3]   # file names a browser or a spreadsheet would run (issue 31)
+    files = []
+    for name, f in zip(hostile, sorted((data_samples_dir()/"breast_ultrasound"/"malignant").glob("*.png"))):
+        files.append(tmp_path/f"{name}.png"); shutil.copy(f, files[-1])
     r = medai_cli("predict", str(model_dir), *map(str, files), "-o", str(tmp_path/"p.csv"))
     assert r.returncode == 0, r.stderr
+    assert published_problems(tmp_path) == []
     got = pd.read_csv(tmp_path/"p.csv")[["p_benign", "p_malignant"]].to_numpy()
     want = predict_proba(trained, np.stack([ExportedModel(model_dir).load_file(f) for f in files]))
     assert np.allclose(got, want, atol=1e-5)
@@ -95,7 +100,8 @@ def test_predict_cli_matches_the_trained_model(tmp_path):
 @pytest.mark.parametrize("study, params", [
     ("breast_ultrasound_diagnosis", {"model": "compact_cnn", "epochs": 2, "dp_epochs": 2, "dp_curve": [8.0, 3.0, 1.0], "width": 0.25, "image_size": 32, "n_boot": 200, "n_explain": 2,
                                      "statements": {"intended_use": "triage research only", "funding": "none"}}),
-    ("lung_nodule_diagnosis", {"model": "compact_cnn", "epochs": 2, "width": 0.25, "n_boot": 200, "n_explain": 2}),
+    ("lung_nodule_diagnosis", {"model": "compact_cnn", "epochs": 2, "width": 0.25, "n_boot": 200, "n_explain": 2,
+                               "statements": {"intended_use": "<script>alert(1)</script>", "funding": "=HYPERLINK(\"http://evil.example\",\"x\")"}}),
 ])
 def test_imaging_case_studies_write_complete_reports(study, params):
     run = run_report(study, params, progress=False)
@@ -128,7 +134,8 @@ def test_imaging_case_studies_write_complete_reports(study, params):
         assert len(table) == items and {"reported from the run", "to be completed by the authors"} == set(table.status)
     tripod = pd.read_csv(run/"tables"/"tripod_ai_checklist.csv", dtype=str).set_index("item")
     assert tripod.loc["17", "status"] == "to be completed by the authors"          # ethics approval: never invented
-    if "statements" in params:
+    assert published_problems(run) == []                                         # the lung run's statements are hostile strings (issue 31)
+    if real:
         assert "triage research only" in card and tripod.loc["18a", "from_the_run"] == "funding: none"
     for f in ["tables/tripod_ai_checklist.md", "tables/tripod_ai_checklist.tex", "figures/test_evaluation.pdf", "study.json"]:
         assert (run/f).is_file(), f
@@ -137,14 +144,24 @@ def test_imaging_case_studies_write_complete_reports(study, params):
     assert ("held-out patients" in study_json["objective"]) is (study_json["partition_level"] == "patient")
     assert json.loads((run/"data.json").read_text())["origin"] == ("real" if real else "semi-synthetic")
 
-def test_breast_case_study_with_differential_privacy(reports_tmp):
-    run = run_report("breast_ultrasound_diagnosis", {"dataset": "phantom", "model": "compact_cnn", "epochs": 2, "width": 0.25, "image_size": 32, "n_boot": 200,
-                                                     "n_explain": 2, "dp_epsilon": 8.0, "dp_curve": [3.0], "dp_epochs": 2}, progress=False)
-    assert "These results are on simulated" in (run/"report.html").read_text()                     # the phantoms keep their banner
+def test_breast_case_study_with_differential_privacy_on_a_hostile_csv(reports_tmp, tmp_path):
+    "The phantom images listed in a user's CSV whose class names, patient ids and attributes are hostile strings (issue 31): trained with DP, published inert"
+    table = pd.read_csv(data_samples_dir()/"breast_ultrasound"/"labels.csv")
+    table["path"] = [str(data_samples_dir()/"breast_ultrasound"/p) for p in table.path]
+    table["label"] = table.label.map({"benign": CORPUS[1], "malignant": CORPUS[40]})         # '<img src=x onerror=...>' and '=cmd|...'
+    ids = sorted(table.patient_id.unique())
+    table["patient_id"] = table.patient_id.map({p: f"{CORPUS[k % len(CORPUS)]}#{k}" for k, p in enumerate(ids)})
+    table["margin"] = table.margin.map({m: CORPUS[20 + k] for k, m in enumerate(sorted(table.margin.unique()))})
+    table.to_csv(tmp_path/"hostile.csv", index=False)
+    run = run_report("breast_ultrasound_diagnosis", {"dataset": str(tmp_path/"hostile.csv"), "model": "compact_cnn", "epochs": 2, "width": 0.25, "image_size": 32,
+                                                     "n_boot": 200, "n_explain": 2, "dp_epsilon": 8.0, "dp_curve": [3.0], "dp_epochs": 2,
+                                                     "statements": {"funding": CORPUS[2], "intended_use": CORPUS[45]}}, progress=False)
     (dp,) = json.loads((run/"metrics.json").read_text())["differential_privacy"]
     assert 0 < dp["epsilon"] <= 8.0 + 1e-6 and dp["delta"] < 1/214 and dp["noise_multiplier"] > 0
     assert "DP-SGD (Opacus): epsilon" in (run/"model_card.md").read_text() and "Differential privacy" in (run/"report.html").read_text()
     assert [c["target_epsilon"] for c in json.loads((run/"metrics.json").read_text())["privacy_utility"]] == [None, 3.0]
+    assert published_problems(run) == []
+    assert "&lt;img src=x onerror=alert(1)&gt;" in (run/"report.html").read_text()                 # the class is named, as text
     for bad in ({"dp_epsilon": -1.0}, {"dp_curve": [8.0, 0.0]}):
         with pytest.raises(ReportError, match="epsilon must be positive"): run_report("breast_ultrasound_diagnosis", bad, progress=False)
     with pytest.raises(ReportError, match="dp_epochs must be >= 1"): run_report("breast_ultrasound_diagnosis", {"dp_epochs": 0}, progress=False)
@@ -204,7 +221,8 @@ def test_distributed_training_with_two_processes_matches_one(tmp_path):
     model.load_state_dict(torch.load(tmp_path/"p2"/"model.pt", weights_only=True))   # plain weights, safe to load
 
 def test_federated_case_study_compares_arms_with_dp_at_the_sites():
-    run = run_report("federated_diagnosis", {"rounds": 2, "width": 0.25, "image_size": 32, "n_boot": 200, "dp_epsilon": 8.0}, progress=False)
+    run = run_report("federated_diagnosis", {"rounds": 2, "width": 0.25, "image_size": 32, "n_boot": 200, "dp_epsilon": 8.0,
+                                             "statements": {"funding": "<img src=x onerror=alert(2)>", "intended_use": "@SUM(1,1)"}}, progress=False)
     metrics = json.loads((run/"metrics.json").read_text())
     assert list(metrics["arms"]) == ["centralized", "site 1 alone", "site 2 alone", "site 3 alone", "fedavg", "fedprox", "fedavg + DP (epsilon 8)"]
     for arm in metrics["arms"].values(): auc = arm["test_auc"]; assert 0 <= auc["ci_low"] <= auc["value"] <= auc["ci_high"] <= 1
@@ -216,6 +234,7 @@ def test_federated_case_study_compares_arms_with_dp_at_the_sites():
     assert "fedavg" in json.loads((run/"study.json").read_text())["training"]
     html = (run/"report.html").read_text()
     assert "sites are simulated by label mix" in html and "MB</strong> of weights exchanged" in html
+    assert published_problems(run) == [] and "&lt;img src=x onerror=alert(2)&gt;" in (run/"report.html").read_text()
     with pytest.raises(ReportError, match="strategies must be a non-empty list"):
         run_report("federated_diagnosis", {"strategies": ["fedsgd"]}, progress=False)
 

@@ -2,7 +2,7 @@
 import json, subprocess, sys, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
-from medai.core import DataError, ParameterError, ReportError
+from medai.core import DataError, ParameterError, ReportError, data_samples_dir
 from medai.monitor.cgm import load_cgm, to_grid, validate_cgm
 from medai.monitor.metrics import consensus_metrics
 from medai.monitor.simulate import simulate
@@ -95,10 +95,19 @@ def test_diabetes_case_study_report():
         assert (run/f).is_file(), f
     assert set(pd.read_csv(run/"tables"/"subgroup_rmse.csv").group) == {"adolescent", "adult", "child"}
 
-def test_diabetes_case_study_on_a_real_cgm_file():
-    run = run_report("diabetes_monitoring", {"dataset": "d1namo", "forecasters": "persistence", "epochs": 2, "n_personalized": 0, "n_boot": 100}, progress=False)
+def test_diabetes_case_study_on_a_real_cgm_file_with_hostile_ids(tmp_path):
+    "D1NAMO's real readings under patient ids that are hostile strings (issue 31): the report runs on the file, and publishes every id inert"
+    from medai.monitor.study import load_monitoring_data
+    from test_hostile_strings import CORPUS, published_problems
+    assert len(load_monitoring_data("d1namo")[0].patients) == 9                     # the shipped alias
+    readings = pd.read_csv(data_samples_dir()/"d1namo.csv", dtype={"id": str})
+    readings["id"] = readings.id.map({p: CORPUS[k*7 % len(CORPUS)] for k, p in enumerate(sorted(readings.id.unique()))})
+    readings.to_csv(tmp_path/"cgm.csv", index=False)
+    run = run_report("diabetes_monitoring", {"dataset": str(tmp_path/"cgm.csv"), "forecasters": "persistence", "epochs": 2, "n_personalized": 1, "n_boot": 100,
+                                            "statements": {"funding": CORPUS[3]}}, allow_phi=True, progress=False)   # ids shown on purpose
     m = json.loads((run/"metrics.json").read_text())
     assert m["patients"] == 9 and not m["simulated"]
+    assert published_problems(run) == [] and "&lt;body onload=alert(7)&gt;" in (run/"report.html").read_text()   # the patient shown, as text
 
 def test_unknown_forecaster_is_refused(tmp_path):
     with pytest.raises(ReportError, match="grux"):

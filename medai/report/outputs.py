@@ -8,7 +8,7 @@ import json, os, re
 from pathlib import Path
 import numpy as np, pandas as pd
 from ..privacy.phi import min_cell, suppress_small_counts
-from ..core import (ParameterError, ReportError, atomic_write, case_studies_dir, check_origin, dataset_info, list_datasets, published_csv, run_dir, to_jsonable)
+from ..core import (ParameterError, ReportError, atomic_write, case_studies_dir, check_origin, dataset_info, list_datasets, inert_markdown, published_csv, published_markdown, run_dir, to_jsonable)
 from ..publish import AUTHORS, TITLES, check_statements, checklist, model_card, record_study
 
 # %% auto #0
@@ -100,7 +100,7 @@ def save_table(
     stem = _output_path("tables", name)
     if stem is not None:
         atomic_write(stem.with_suffix(".csv"), published_csv(df, index=index))
-        atomic_write(stem.with_suffix(".md"), df.astype(object).where(df.notna(), "").to_markdown(index=index, floatfmt=".4g") + "\n" + (f"\n{note}\n" if note else ""))
+        atomic_write(stem.with_suffix(".md"), published_markdown(df, index=index) + "\n" + (f"\n{inert_markdown(note)}\n" if note else ""))
         tex_caption = " ".join(filter(None, [caption, note])) or None
         atomic_write(stem.with_suffix(".tex"), df.to_latex(index=index, caption=tex_caption, escape=True, na_rep=""))
     if note: _show_note(note)
