@@ -11,15 +11,15 @@ from typing import Callable, Iterable
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['IDENTIFIERS_FILE', 'ENCRYPTION_MAGIC', 'ORIGINS', 'SEPARATORS', 'FORMULA_STARTS', 'MedaiError', 'DataError',
+__all__ = ['IDENTIFIERS_FILE', 'ENCRYPTION_MAGIC', 'ORIGINS', 'SEPARATORS', 'NUMBER', 'FORMULA_STARTS', 'MedaiError', 'DataError',
            'ParameterError', 'UnknownDatasetError', 'ReportError', 'did_you_mean', 'case_variants', 'seed_everything',
            'get_device', 'project_root', 'data_samples_dir', 'case_studies_dir', 'reports_dir', 'cache_dir',
            'atomic_write', 'file_sha256', 'run_dir', 'record_input', 'record_identifiers', 'PrivacyError', 'load_key',
            'aes_gcm', 'is_encrypted', 'decrypt_bytes', 'DecryptedFile', 'open_data', 'progress', 'check_origin',
            'TableDataset', 'DatasetInfo', 'register_dataset', 'dataset_info', 'list_datasets', 'read_csv_table',
-           'identifier_columns', 'check_columns', 'load_dataset', 'to_jsonable', 'install_requirements', 'git_output',
-           'package_versions', 'require_columns', 'neutralize_formula', 'published_csv', 'inert_markdown',
-           'published_markdown', 'survival_columns']
+           'numbers_by_mark', 'identifier_columns', 'check_columns', 'load_dataset', 'to_jsonable',
+           'install_requirements', 'git_output', 'package_versions', 'require_columns', 'neutralize_formula',
+           'published_csv', 'inert_markdown', 'published_markdown', 'survival_columns']
 
 # %% ../nbs/00_core.ipynb #c4d77807
 class MedaiError(Exception):
@@ -401,23 +401,44 @@ def read_csv_table(
     header = next(csv.reader(io.StringIO(text), delimiter=sep))
     twice = sorted({h for h in header if header.count(h) > 1})
     if twice: raise DataError(f"{where}: column name(s) {twice} appear more than once in the header: give each column its own name.")
-    try: frame = pd.read_csv(io.StringIO(text), sep=sep)
+    try: frame, cells = pd.read_csv(io.StringIO(text), sep=sep), pd.read_csv(io.StringIO(text), sep=sep, dtype=str)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as e: raise DataError(f"{where} is not a readable CSV/TSV table: {e}") from e
-    for c in frame.columns:
-        if frame[c].dtype == object: frame[c] = _numbers_by_convention(frame[c], sep)
+    decimal = _decimal_mark(cells, sep, where)
+    for c in frame.columns: frame[c] = _numbers_by_convention(cells[c], frame[c], decimal)
+    frame.attrs["decimal"] = decimal   # for readers of its columns later (e.g. `survival_columns` on a column with one text value)
     return frame
 
 # %% ../nbs/00_core.ipynb #fc32f119
-def _numbers_by_convention(s:pd.Series, sep:str)->pd.Series:
-    "A text column whose every value is a number as the file's convention writes it, as numbers; otherwise unchanged"
-    v = s.dropna().astype(str).str.strip()
-    if not len(v): return s
-    if sep == ",":   # a comma inside a quoted value of a comma-separated file groups thousands (US): "45,436"
-        pattern, fix = r"-?\d{1,3}(,\d{3})+(\.\d+)?|-?\d+(\.\d+)?", lambda t: t.str.replace(",", "", regex=False)
-    else:            # ';' and tab files: decimal commas, with '.' grouping thousands (Europe): "1.234,5"
-        pattern, fix = r"-?\d{1,3}(\.\d{3})+(,\d+)?|-?\d+(,\d+)?", lambda t: t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    if not (v.str.fullmatch(pattern).all() and v.str.contains(r"[,.]").any()): return s
-    return pd.to_numeric(fix(s.astype(str).str.strip()), errors="coerce").where(s.notna())
+NUMBER = {".": (r"-?\d{1,3}(,\d{3})+(\.\d+)?|-?\d+(\.\d+)?", ","),   # decimal point, ',' grouping thousands (US): "45,436.5"
+          ",": (r"-?\d{1,3}(\.\d{3})+(,\d+)?|-?\d+(,\d+)?", ".")}   # decimal comma, '.' grouping thousands (Europe): "1.234,5"
+
+def numbers_by_mark(
+    s:pd.Series,       # text values
+    decimal:str=".",   # the decimal mark they are written with: '.' or ','
+)->pd.Series:          # each value as a number, NaN where it is not one
+    "Text numbers as a file with this decimal mark writes them, thousands grouped or not"
+    pattern, group = NUMBER[decimal]
+    v = s.astype(str).str.strip()
+    v = v.where(v.str.fullmatch(pattern) & s.notna())
+    return pd.to_numeric(v.str.replace(group, "", regex=False).str.replace(decimal, ".", regex=False), errors="coerce")
+
+def _decimal_mark(cells:pd.DataFrame, sep:str, where)->str:
+    "A table's decimal mark, decided from all its number columns at once: ',' files write points; ';' files commas and tab or '|' files points, unless their numbers show the other"
+    if sep == ",": return "."
+    numeric = [v for v in (cells[c].dropna().str.strip() for c in cells.columns) if len(v) and v.str.fullmatch(r"-?[\d.,]*\d").all()]
+    v = pd.concat(numeric) if numeric else pd.Series([], dtype=str)
+    comma = v[v.str.fullmatch(r"-?\d+(\.\d{3})*,\d+")]                                      # "12,5", "1.234,5"
+    point = v[v.str.fullmatch(r"-?\d+\.\d+") & ~v.str.fullmatch(r"-?\d{1,3}(\.\d{3})+")]   # "12.25", not "1.234" (which could group thousands)
+    if len(comma) and len(point):
+        raise DataError(f"{where} writes decimals both ways ({point.iloc[0]!r} with a point, {comma.iloc[0]!r} with a comma): save it with one decimal mark.")
+    return "," if len(comma) else "." if len(point) else "," if sep == ";" else "."
+
+def _numbers_by_convention(cells:pd.Series, parsed:pd.Series, decimal:str)->pd.Series:
+    "A column whose every value is a number with the file's decimal mark, as numbers; otherwise as pandas parsed it"
+    v = cells.dropna()
+    if not len(v) or not v.str.contains(r"[,.]").any() or (decimal == "." and pd.api.types.is_numeric_dtype(parsed)): return parsed   # pandas read it by this mark
+    numbers = numbers_by_mark(cells, decimal)
+    return numbers if (numbers.notna() == cells.notna()).all() else parsed
 
 _ID_TOKENS, _ID_WORDS = {"id", "ids", "mrn", "pid", "uuid", "guid", "ssn", "nhs"}, {"patient", "subject", "record", "participant", "mrn"}
 
@@ -691,11 +712,14 @@ def survival_columns(
 )->pd.DataFrame:         # the table with both columns as numbers
     "The survival columns as numbers, or a DataError naming the column, the first row and the fix (text times such as '12.3 months', events other than 0/1, negative times)"
     out = df.copy()
+    decimal = df.attrs.get("decimal", ".")   # the decimal mark `read_csv_table` found in the file
+    as_number = lambda s: numbers_by_mark(s, decimal).fillna(pd.to_numeric(s, errors="coerce")) if s.dtype == object else pd.to_numeric(s, errors="coerce")
+    if out[event].dtype == object: out[event] = out[event].replace({"True": 1, "False": 0, "true": 1, "false": 0, "TRUE": 1, "FALSE": 0})   # as a spreadsheet writes booleans
     for role, col in (("time", time), ("event", event)):
-        text = pd.to_numeric(out[col], errors="coerce").isna() & out[col].notna()
+        text = as_number(out[col]).isna() & out[col].notna()
         if text.any(): raise DataError(f"{name}: the {role} column {col!r} holds text (row {int(np.flatnonzero(text)[0]) + 2}: {out[col][text].iloc[0]!r}, {int(text.sum())} such rows): "
                                        + ("give times as numbers in one unit (time_unit=), e.g. 12.3 rather than '12.3 months'." if role == "time" else "give 1 for an event observed and 0 for censored."))
-        out[col] = pd.to_numeric(out[col])
-    if (out[time] < 0).any() or not out[event].dropna().isin([0, 1]).all():
-        raise DataError(f"{name}: survival times must be >= 0 and events 0/1 (columns {time!r}, {event!r}).")
+        out[col] = as_number(out[col])
+    for col, bad, fix in ((time, out[time] < 0, "survival times must be >= 0"), (event, out[event].notna() & ~out[event].isin([0, 1]), "events must be 1 (observed) or 0 (censored)")):
+        if bad.any(): raise DataError(f"{name}: {fix}; column {col!r} has {int(bad.sum())} row(s) that are not (the first: row {int(np.flatnonzero(bad)[0]) + 2}, {df[col][bad].tolist()[0]!r}).")
     return out

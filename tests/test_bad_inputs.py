@@ -115,6 +115,13 @@ def dicom_image(path, pixels, **attrs):
     ds.save_as(path)
     return path
 
+@case("an image list saved by a European spreadsheet (byte-order mark, semicolons) reads")
+def _(tmp):
+    csv = image_folder(tmp); table = pd.read_csv(csv)
+    csv.write_bytes(b"\xef\xbb\xbf" + table.to_csv(index=False, sep=";").encode())
+    def check(): assert load_image_folder(csv, size=32).images.shape == (30, 1, 32, 32)
+    return check
+
 @case("DICOM: rescale slope and intercept, then the file's own window")
 def _(tmp):
     raw = np.tile(np.arange(0, 2000, 50, dtype=np.uint16), (40, 1))     # stored values 0..1950
@@ -122,7 +129,7 @@ def _(tmp):
     def check():
         x, how = read_2d(tmp/"ct.dcm")
         hu = raw*2.0 - 1000
-        np.testing.assert_allclose(x, np.clip((hu + 1000)/2000, 0, 1), atol=1e-6); assert "window" in how
+        np.testing.assert_allclose(x, np.clip((hu - (0 - 0.5))/(2000 - 1) + 0.5, 0, 1), atol=1e-6); assert "window" in how   # PS3.3 C.11.2.1.2.1
     return check
 
 @case("DICOM without a window: scaled by its stored bit depth, not by its own range")
@@ -152,7 +159,7 @@ def _(tmp):
     dicom_image(tmp/"w0.dcm", raw, WindowCenter=2000, WindowWidth=0)
     def check():
         x, how = read_2d(tmp/"w0.dcm")
-        assert len(np.unique(x)) > 2 and "invalid, ignored" in how
+        assert len(np.unique(x)) > 2 and "is invalid: ignored" in how
         np.testing.assert_allclose(x, raw/4095, atol=1e-6)
     return check
 
@@ -172,6 +179,13 @@ def _(tmp):
         x, _ = read_2d(tmp/"photo.jpg")
         assert x.shape == (30, 20) and x[-1].mean() > x[0].mean()             # shown upright: portrait, brightening downwards
     return check
+
+@case("an uncompressed TIFF turned by its orientation tag reads as a viewer shows it")
+def _(tmp):
+    from PIL import Image
+    stored = np.tile(np.arange(30, dtype=np.uint16)*2000, (20, 1))                # 20 x 30, 16-bit, brightening to the right
+    Image.fromarray(stored).save(tmp/"scan.tif", tiffinfo={274: 6})              # uncompressed: Pillow's own decoder exchanges width and height
+    return lambda: np.testing.assert_allclose(read_2d(tmp/"scan.tif")[0], np.rot90(stored, -1)/65535, atol=1e-6)
 
 @case("a MedMNIST-like file of 16-bit images is refused rather than divided by 255", DataError, "uint8")
 def _(tmp):
@@ -611,6 +625,25 @@ def cohort(tmp, n=60, name="cohort.csv", sep=",", **cols):
     for k, v in cols.items(): df[k] = v
     df.to_csv(tmp/name, index=False, sep=sep)
     return tmp/name
+
+@case("a semicolon file that writes decimals both ways is refused, not read half right", DataError, "writes decimals both ways")
+def _(tmp):
+    (tmp/"mixed.csv").write_text("patient;weight;height\nA;80,5;1.72\nB;70,25;1.65\n")
+    return lambda: load_dataset(tmp/"mixed.csv")
+
+@case("'1.234' in a semicolon file whose other numbers use decimal commas is 1234")
+def _(tmp):
+    (tmp/"eu.csv").write_text("patient;steps;weight\nA;1.234;80,5\nB;12.500;70,25\n")
+    def check(): assert load_dataset(tmp/"eu.csv").frame.steps.tolist() == [1234, 12500]
+    return check
+
+@case("a semicolon survival file with one text time names that row, not the first")
+def _(tmp):
+    (tmp/"os.csv").write_text("os_months;died\n10,5;1\n8,25;0\n12.3 months;1\n")
+    def check():
+        from medai.core import survival_columns
+        with pytest.raises(DataError, match=r"row 4: '12.3 months'"): survival_columns(load_dataset(tmp/"os.csv").frame, "os_months", "died", name="os.csv")
+    return check
 
 @case("id-like columns are identifiers, not covariates")
 def _(tmp):

@@ -98,3 +98,126 @@ def test_a_cgm_file_reads_back_as_written(tmp_path, case):
     want = df.sort_values(["id", "time"]).reset_index(drop=True)
     assert r.id.tolist() == want.id.tolist() and r.time.tolist() == want.time.tolist()
     np.testing.assert_allclose(r.gl, want.gl, atol=1e-9)
+
+# ---------------------------------------------------------------- 2D images: PNG and TIFF at 8 and 16 bits, grey and colour, EXIF orientations
+from PIL import Image
+from medai.imaging.data import read_2d
+
+ORIENT = {1: lambda x: x, 2: np.fliplr, 3: lambda x: np.rot90(x, 2), 4: np.flipud, 5: lambda x: np.swapaxes(x, 0, 1),
+          6: lambda x: np.rot90(x, -1), 7: lambda x: np.swapaxes(np.rot90(x, 2), 0, 1), 8: lambda x: np.rot90(x, 1)}   # EXIF 274, as a viewer shows it
+
+@st.composite
+def images(draw):
+    "Pixels of a grey or colour image at 8 or 16 bits, a format (TIFF uncompressed or LZW), and an EXIF / TIFF orientation (8-bit only)"
+    kind = draw(st.sampled_from(["grey8", "rgb8", "grey16"]))
+    h, w = draw(st.integers(1, 12)), draw(st.integers(1, 12))
+    top = 65535 if kind == "grey16" else 255
+    shape = (h, w, 3) if kind == "rgb8" else (h, w)
+    pixels = np.array(draw(st.lists(st.integers(0, top), min_size=int(np.prod(shape)), max_size=int(np.prod(shape))))).reshape(shape)
+    fmt = draw(st.sampled_from(["png", "tif", "tif_lzw"]))
+    orientation = draw(st.sampled_from(list(ORIENT))) if kind != "grey16" else 1
+    return pixels.astype(np.uint16 if kind == "grey16" else np.uint8), fmt, orientation, draw(st.integers(0, 2**16))
+
+@EXAMPLES
+@given(images())
+def test_an_image_reads_back_as_a_viewer_shows_it(tmp_path, case):
+    pixels, fmt, orientation, k = case
+    path = tmp_path/f"im{k}.{fmt[:3]}"
+    exif = Image.Exif(); exif[274] = orientation
+    Image.fromarray(pixels).save(path, **({"exif": exif} if orientation != 1 else {}), **({"compression": "tiff_lzw"} if fmt == "tif_lzw" else {}))
+    x, how = read_2d(path)
+    want = ORIENT[orientation](pixels)/(65535 if pixels.dtype == np.uint16 else 255)
+    assert x.shape == want.shape and x.dtype == np.float32, (x.shape, want.shape)
+    np.testing.assert_allclose(x, want, atol=1e-6)
+    assert how == ("16-bit / 65535" if pixels.dtype == np.uint16 else "8-bit / 255")
+
+# ---------------------------------------------------------------- DICOM: stored bits, sign, rescale, windows (valid and not), MONOCHROME1, no extension or preamble
+import pydicom
+from pydicom.dataset import FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
+
+@st.composite
+def dicoms(draw):
+    "A single-frame DICOM image as scanners write them, and what a reader should make of it"
+    bits, signed = draw(st.sampled_from([8, 10, 12, 16])), draw(st.booleans())
+    lo, hi = (-(2**(bits - 1)), 2**(bits - 1) - 1) if signed else (0, 2**bits - 1)
+    h, w = draw(st.integers(1, 8)), draw(st.integers(1, 8))
+    stored = np.array(draw(st.lists(st.integers(lo, hi), min_size=h*w, max_size=h*w))).reshape(h, w)
+    window = draw(st.one_of(st.none(), st.tuples(st.integers(-2000, 3000), st.integers(0, 4000), st.sampled_from(["LINEAR", "LINEAR_EXACT", "SIGMOID", None]))))
+    return dict(stored=stored, bits=bits, signed=signed, slope=draw(st.sampled_from([1.0, 0.5, 2.5])), intercept=draw(st.sampled_from([0.0, -1024.0, 100.0])),
+                window=window, mono1=draw(st.booleans()), naming=draw(st.sampled_from(["dcm", "no extension", "no extension, no preamble"])), k=draw(st.integers(0, 2**16)))
+
+def write_dicom(path:Path, c:dict)->Path:
+    ds = pydicom.Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID, ds.file_meta.MediaStorageSOPClassUID = ExplicitVRLittleEndian, SecondaryCaptureImageStorage
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID = generate_uid()
+    ds.SOPClassUID, ds.Modality = SecondaryCaptureImageStorage, "OT"
+    ds.Rows, ds.Columns = c["stored"].shape
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME1" if c["mono1"] else "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, c["bits"], c["bits"] - 1, int(c["signed"])
+    ds.RescaleSlope, ds.RescaleIntercept = c["slope"], c["intercept"]
+    if c["window"]:
+        ds.WindowCenter, ds.WindowWidth = c["window"][:2]
+        if c["window"][2]: ds.VOILUTFunction = c["window"][2]
+    ds.PixelData = c["stored"].astype(np.int16 if c["signed"] else np.uint16).tobytes()
+    ds.save_as(path, enforce_file_format=True)
+    if c["naming"] == "no extension, no preamble": path.write_bytes(path.read_bytes()[132:])
+    return path
+
+def expected_dicom(c:dict)->np.ndarray:
+    "PS3.3 C.11: modality LUT (rescale), then the VOI window's function onto [0, 1], else the stored range; MONOCHROME1 inverted"
+    x = c["stored"]*c["slope"] + c["intercept"]
+    lo, hi = (-(2**(c["bits"] - 1)), 2**(c["bits"] - 1) - 1) if c["signed"] else (0, 2**c["bits"] - 1)
+    y_lo, y_hi = lo*c["slope"] + c["intercept"], hi*c["slope"] + c["intercept"]
+    centre, width, function = c["window"] or (None, None, None)
+    function = function or "LINEAR"
+    if c["window"] is None or width < (1 if function == "LINEAR" else 1e-9):   # no window, or one the standard forbids: the stored range
+        y = np.clip((x - y_lo)/(y_hi - y_lo), 0, 1)
+    elif function == "SIGMOID": y = 1/(1 + np.exp(-4*(x - centre)/width))
+    else:
+        c0, w0 = (centre - 0.5, width - 1) if function == "LINEAR" else (centre, width)
+        y = np.where(x <= c0 - w0/2, 0.0, np.where(x > c0 + w0/2, 1.0, (x - c0)/max(w0, 1e-300) + 0.5))
+    return 1 - y if c["mono1"] else y
+
+@EXAMPLES
+@given(dicoms())
+def test_a_dicom_image_reads_back_by_the_standard(tmp_path, c):
+    path = write_dicom(tmp_path/(f"im{c['k']}.dcm" if c["naming"] == "dcm" else f"IM{c['k']}"), c)
+    x, how = read_2d(path)
+    np.testing.assert_allclose(x, expected_dicom(c), atol=1e-5)
+    assert ("window" in how) is (c["window"] is not None)   # applied, or said to be invalid and ignored
+
+# ---------------------------------------------------------------- survival columns: times and events as spreadsheets write them, or one bad row named
+from medai.core import survival_columns
+
+EVENTS = {"int": lambda e: str(e), "float": lambda e: f"{e:.1f}", "bool": lambda e: "True" if e else "False"}
+CORRUPT = {"negative time": ("time", "-3.5", "must be >= 0"), "event coded 2": ("event", "2", "events must be 1 (observed) or 0"),
+           "text time": ("time", "12.3 months", "holds text"), "text event": ("event", "yes", "holds text")}
+
+@st.composite
+def survival_tables(draw):
+    "Times and events of 2-40 patients, how the file writes them, and perhaps one corrupted row"
+    n = draw(st.integers(2, 40))
+    times = draw(st.lists(st.integers(0, 10**6).map(lambda v: v/100), min_size=n, max_size=n))
+    events = draw(st.lists(st.integers(0, 1), min_size=n, max_size=n))
+    return times, events, draw(st.sampled_from(list(EVENTS))), draw(st.sampled_from([",", ";"])), draw(st.one_of(st.none(), st.tuples(st.sampled_from(list(CORRUPT)), st.integers(0, n - 1))))
+
+@EXAMPLES
+@given(survival_tables())
+def test_survival_columns_read_back_or_name_the_bad_row(case):
+    times, events, coding, sep, corrupt = case
+    decimal = "," if sep == ";" else "."
+    rows = [[f"{t:.2f}".replace(".", decimal), EVENTS[coding](e).replace(".", decimal)] for t, e in zip(times, events)]
+    if corrupt: col, value, _ = CORRUPT[corrupt[0]]; rows[corrupt[1]][0 if col == "time" else 1] = value.replace(".", decimal)
+    text = "\n".join([f"os_months{sep}died"] + [sep.join(r) for r in rows]) + "\n"
+    table = read_csv_table(io.BytesIO(text.encode()), "cohort.csv")
+    if table["died"].dtype == bool: table["died"] = table["died"].astype(int)   # True/False columns: pandas reads booleans
+    if corrupt is None:
+        out = survival_columns(table, "os_months", "died", name="cohort.csv")
+        np.testing.assert_allclose(out.os_months, times, atol=1e-9); assert out.died.tolist() == events
+        return
+    with pytest.raises(DataError) as e: survival_columns(table, "os_months", "died", name="cohort.csv")
+    col, _, says = CORRUPT[corrupt[0]]
+    assert "cohort.csv" in str(e.value) and ("os_months" if col == "time" else "died") in str(e.value) and says in str(e.value), str(e.value)
+    assert f"row {corrupt[1] + 2}" in str(e.value), str(e.value)     # the first bad row, as a spreadsheet numbers it

@@ -8,7 +8,7 @@ import json, os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np, pandas as pd
-from ..core import DataError, ParameterError, cache_dir, case_variants, data_samples_dir, did_you_mean, list_datasets, load_dataset, record_identifiers, record_input
+from ..core import DataError, ParameterError, cache_dir, case_variants, data_samples_dir, did_you_mean, list_datasets, load_dataset, read_csv_table, record_identifiers, record_input
 
 # %% auto #0
 __all__ = ['SPLITS', 'IMAGE_SUFFIXES', 'INTENSITY', 'DECODERS', 'LUNG_WINDOW', 'MEDMNIST_PUBLISHED', 'MEDMNIST_DATASETS',
@@ -215,16 +215,20 @@ def _scale_range(x:np.ndarray)->np.ndarray:
     return np.clip((x - lo)/max(hi - lo, 1e-6), 0, 1)
 
 # %% ../../nbs/10_imaging.data.ipynb #71233133
-def _window(ds)->tuple[float, float]:
-    "A DICOM file's first window (centre, width)"
-    from pydicom.multival import MultiValue
-    first = lambda v: float(v[0] if isinstance(v, (MultiValue, list, tuple)) else v)
-    return first(ds.WindowCenter), first(ds.WindowWidth)
+def _windowed(x:np.ndarray, ds)->np.ndarray|None:
+    "Modality values through the file's first VOI window (PS3.3 C.11.2: LINEAR, LINEAR_EXACT or SIGMOID, by pydicom), in [0, 1]; None when the window is invalid"
+    from pydicom.pixels import apply_windowing
+    try:
+        with np.errstate(over="ignore"):
+            lo, hi = apply_windowing(np.array([-1e30, 1e30]), ds)   # the output range the standard maps the window onto
+            y = apply_windowing(x, ds)
+    except (ValueError, TypeError): return None                       # e.g. a LINEAR width under 1: it would binarise the image
+    return np.clip((y - lo)/(hi - lo), 0, 1)
+
 
 # %% ../../nbs/10_imaging.data.ipynb #57a57275
 def _dicom_pixels(ds, path:Path, intensity:str)->tuple[np.ndarray, str]:
     "A DICOM image in [0, 1]: rescale slope/intercept, then the file's own window, else its stored bit range"
-    from pydicom.multival import MultiValue
     from pydicom.pixels import apply_modality_lut
     if int(ds.get("NumberOfFrames", 1) or 1) > 1: raise DataError(f"{path} holds {ds.NumberOfFrames} frames, not one 2D image: export single frames.")
     bits = int(ds.get("BitsStored", 8))
@@ -233,15 +237,14 @@ def _dicom_pixels(ds, path:Path, intensity:str)->tuple[np.ndarray, str]:
         return (_scale_range(x) if intensity == "range" else x/(2**bits - 1)).astype(np.float32), f"DICOM colour, {bits}-bit"
     x = apply_modality_lut(ds.pixel_array, ds).astype(np.float64)
     if intensity == "range": x, how = _scale_range(x), "DICOM, own range"
-    elif "WindowCenter" in ds and "WindowWidth" in ds and _window(ds)[1] >= 1:   # a width under 1 is invalid (PS3.3 C.11.2.1.2) and would binarise
-        c, w = _window(ds)
-        x, how = np.clip((x - (c - w/2))/w, 0, 1), "DICOM rescale + window"
+    elif "WindowCenter" in ds and "WindowWidth" in ds and (w := _windowed(x, ds)) is not None:
+        x, how = w, "DICOM rescale + window"
     else:
         signed = int(ds.get("PixelRepresentation", 0)) == 1
         lo, hi = (-(2**(bits - 1)), 2**(bits - 1) - 1) if signed else (0, 2**bits - 1)
         slope, icpt = float(ds.get("RescaleSlope", 1)), float(ds.get("RescaleIntercept", 0))
         x, how = np.clip((x - (lo*slope + icpt))/max((hi - lo)*slope, 1e-6), 0, 1), f"DICOM rescale, {bits}-bit stored range"
-        if "WindowWidth" in ds: how += f" (its window width {_window(ds)[1]:g} is invalid, ignored)"
+        if "WindowWidth" in ds: how += f" (its window, width {ds.WindowWidth}, is invalid: ignored)"
     if ds.get("PhotometricInterpretation", "") == "MONOCHROME1": x = 1 - x
     return x.astype(np.float32), how
 
@@ -274,6 +277,20 @@ def is_dicom(path:Path)->bool:
         with open(path, "rb") as f: f.seek(128); return f.read(4) == b"DICM"
     except OSError: return False
 
+# %% ../../nbs/10_imaging.data.ipynb #9708f1b4
+def _open_image(path:Path):
+    "A PIL image, an uncompressed TIFF with a transposing orientation (5-8) decoded by libtiff, which reads it right"
+    from PIL import Image, TiffImagePlugin
+    im = Image.open(path)
+    if im.format != "TIFF" or im.tag_v2.get(274) not in (5, 6, 7, 8) or im.tag_v2.get(259, 1) != 1: return im   # 274: orientation, 259: compression (1: none)
+    im.close()
+    default, TiffImagePlugin.READ_LIBTIFF = TiffImagePlugin.READ_LIBTIFF, True
+    try:
+        im = Image.open(path); im.load()
+    finally: TiffImagePlugin.READ_LIBTIFF = default
+    return im
+
+
 # %% ../../nbs/10_imaging.data.ipynb #2d156cb0
 def read_2d(path:Path, intensity:str="type")->tuple[np.ndarray, str]:
     "Pixel array (H, W) or (H, W, 3) of a PNG/JPEG/TIFF/DICOM file in [0, 1], and how it was scaled"
@@ -287,7 +304,7 @@ def read_2d(path:Path, intensity:str="type")->tuple[np.ndarray, str]:
             _record_dicom_identifiers([ds], path)
             return _dicom_pixels(ds, path, intensity)
         from PIL import Image, ImageOps, UnidentifiedImageError
-        try: im = Image.open(path)
+        try: im = _open_image(path)
         except UnidentifiedImageError:   # a DICOM file without its preamble (and without .dcm): pydicom reads it when forced
             import pydicom
             try: ds = pydicom.dcmread(path, force=True)
@@ -345,7 +362,7 @@ def _folder_table(root:Path)->pd.DataFrame:
     return pd.DataFrame(rows)
 
 def _csv_table(csv:Path)->pd.DataFrame:
-    df = pd.read_csv(csv)
+    df = read_csv_table(csv, csv)
     for col in ("path", "label"):
         if col not in df.columns: raise DataError(f"{csv} has no {col!r} column.{did_you_mean(col, df.columns)} It needs path,label[,patient_id][,split].")
     df["path"] = [str((csv.parent/p).resolve()) for p in df["path"]]
@@ -528,7 +545,7 @@ def nodule_crops(
     csv = Path(csv)
     if not csv.exists(): raise DataError(f"No such CSV file: {csv}.")
     if coords not in ("world", "voxel"): raise ParameterError(f"coords must be 'world' or 'voxel', got {coords!r}.")
-    df = pd.read_csv(csv)
+    df = read_csv_table(csv, csv)
     need = ["volume", "x", "y", "z", "label"]
     miss = [c for c in need if c not in df.columns]
     if miss: raise DataError(f"{csv} lacks columns {miss}; it needs volume,x,y,z,label[,patient_id][,split].")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64, hashlib, hmac, os, secrets
 from pathlib import Path
 import pandas as pd
-from ..core import DataError, PrivacyError, atomic_write, load_key, open_data
+from ..core import DataError, PrivacyError, atomic_write, load_key, open_data, read_csv_table
 
 # %% auto #0
 __all__ = ['new_key_file', 'pseudonym', 'pseudonymize_table', 'pseudonymize_file']
@@ -61,5 +61,5 @@ def pseudonymize_file(
     "Write a CSV with its identifier columns pseudonymized"
     src, dst = Path(src), Path(dst)
     if dst.exists() or dst.resolve() == src.resolve(): raise PrivacyError(f"{dst} exists: medai never overwrites data; choose a new output file.")
-    table = pseudonymize_table(pd.read_csv(open_data(src)), list(columns), key)
+    table = pseudonymize_table(read_csv_table(open_data(src), src), list(columns), key)
     return atomic_write(dst, table.to_csv(index=False))
