@@ -1162,6 +1162,15 @@ def _(tmp, MODEL):
         (tmp/"p.csv").unlink()
     return check
 
+@case("a model folder whose metadata names more classes than its network gives", DataError, "names 3 classes but model.ts gives 2 outputs", model=True)
+def _(tmp, MODEL):
+    import json, shutil
+    shutil.copytree(MODEL, tmp/"mixed")
+    meta = json.loads((tmp/"mixed"/"metadata.json").read_text()); meta["classes"] += ["third"]
+    (tmp/"mixed"/"metadata.json").write_text(json.dumps(meta))
+    from medai.imaging.export import ExportedModel
+    return lambda: ExportedModel(tmp/"mixed")
+
 # ---------------------------------------------------------------- what a report publishes, and how make reports runs (issue 30)
 @case("a metric with one end of its interval", ParameterError, "both ends of the confidence interval")
 def _(tmp):

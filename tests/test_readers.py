@@ -221,3 +221,47 @@ def test_survival_columns_read_back_or_name_the_bad_row(case):
     col, _, says = CORRUPT[corrupt[0]]
     assert "cohort.csv" in str(e.value) and ("os_months" if col == "time" else "died") in str(e.value) and says in str(e.value), str(e.value)
     assert f"row {corrupt[1] + 2}" in str(e.value), str(e.value)     # the first bad row, as a spreadsheet numbers it
+
+# ---------------------------------------------------------------- model folders: what export_model writes, read back; what a broken copy holds, refused by name
+import functools, json as _json, torch
+from medai.imaging.export import ExportedModel
+
+@functools.lru_cache(maxsize=None)
+def scripted(channels:int, n_classes:int, seed:int):
+    torch.manual_seed(seed)
+    return torch.jit.script(torch.nn.Sequential(torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(channels, n_classes)).eval())
+
+BREAK = {"metadata is not JSON": lambda f: (f/"metadata.json").write_text('{"classes": ['), "metadata without classes": lambda f: _rewrite(f, classes=None),
+         "a 2-number input shape": lambda f: _rewrite(f, input={"shape": [28, 28]}), "model.ts truncated": lambda f: (f/"model.ts").write_bytes((f/"model.ts").read_bytes()[:200]),
+         "model.ts missing": lambda f: (f/"model.ts").unlink(), "classes that the network does not give": lambda f: _rewrite(f, classes=["only one"])}
+
+def _rewrite(folder:Path, **changes):
+    meta = _json.loads((folder/"metadata.json").read_text()) | changes
+    (folder/"metadata.json").write_text(_json.dumps({k: v for k, v in meta.items() if v is not None}))
+
+@st.composite
+def model_folders(draw):
+    c, n = draw(st.sampled_from([1, 3])), draw(st.integers(2, 4))
+    classes = draw(st.lists(st.text(min_size=1, max_size=12).filter(str.strip), min_size=n, max_size=n, unique=True))
+    return c, n, [draw(st.integers(4, 12)), draw(st.integers(4, 12))], classes, draw(st.sampled_from(["type", "range"])), draw(st.booleans()), \
+           draw(st.one_of(st.none(), st.sampled_from(list(BREAK)))), draw(st.integers(0, 3)), draw(st.integers(0, 2**16))
+
+@EXAMPLES
+@given(model_folders())
+def test_a_model_folder_reads_back_or_is_refused_by_name(tmp_path, case):
+    c, n, hw, classes, intensity, indent, broken, seed, k = case
+    import tempfile
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))          # a fresh folder per example (hypothesis reuses tmp_path)
+    net = scripted(c, n, seed)
+    torch.jit.save(net, str(folder/"model.ts"))
+    meta = {"classes": classes, "input": {"shape": [c, *hw]}, "preprocessing": {"intensity": intensity, "pad": False}}
+    (folder/"metadata.json").write_text(_json.dumps(meta, indent=2 if indent else None, ensure_ascii=False))
+    if broken:
+        BREAK[broken](folder)
+        with pytest.raises(DataError) as e: ExportedModel(folder)
+        assert str(folder) in str(e.value) and "export the model again" in str(e.value) or "is missing" in str(e.value), str(e.value)
+        return
+    model = ExportedModel(folder)
+    assert model.classes == classes and model.shape == [c, *hw] and model.meta["preprocessing"]["intensity"] == intensity
+    x = np.random.default_rng(k).random((2, c, *hw), dtype=np.float32)
+    np.testing.assert_allclose(model.predict_proba(x), torch.softmax(net(torch.as_tensor(x)), 1).detach().numpy(), atol=1e-6)

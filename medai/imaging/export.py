@@ -78,6 +78,15 @@ class ExportedModel:
                 self.model = torch.jit.load(str(folder/"model.ts"), map_location="cpu").eval()
         except RuntimeError as e: raise DataError(f"{folder/'model.ts'} is not a readable TorchScript model ({str(e).splitlines()[0]}): export the model again.") from e
         self.classes, self.shape = self.meta["classes"], self.meta["input"]["shape"]
+        self._check_outputs(folder)
+
+    @torch.no_grad()
+    def _check_outputs(self, folder:Path)->None:
+        "One blank input through the network: as many outputs as metadata.json names classes, or the two files are not one model"
+        try: width = self.model(torch.zeros(1, *self.shape)).shape[-1]
+        except RuntimeError as e: raise DataError(f"{folder/'model.ts'} does not take the input {self.shape} that metadata.json states ({str(e).splitlines()[0]}): export the model again.") from e
+        if width != len(self.classes):
+            raise DataError(f"{folder}: metadata.json names {len(self.classes)} classes but model.ts gives {width} outputs: the two files come from different models; export the model again.")
 
     @torch.no_grad()
     def predict_proba(self, images:np.ndarray, batch_size:int=64)->np.ndarray:
