@@ -164,7 +164,8 @@ def render_template(
     "A case study's text from its jinja2 template; ReportError for a missing template or a value the run did not give"
     import jinja2
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(case_studies_dir()/"templates"), undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, autoescape=False)
+                             trim_blocks=True, autoescape=False,   # the templates write Markdown, not HTML: values are made inert for Markdown instead
+                             finalize=lambda v: inert_markdown(v) if isinstance(v, str) else v)
     try: return env.get_template(name).render(pct=lambda v: f"{v:.0%}", **values)
     except jinja2.TemplateNotFound: raise ReportError(f"No template {name!r} in {case_studies_dir()/'templates'}.") from None
     except jinja2.UndefinedError as e: raise ReportError(f"Template {name}: {e}; give it to render_template.") from None
