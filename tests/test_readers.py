@@ -265,3 +265,32 @@ def test_a_model_folder_reads_back_or_is_refused_by_name(tmp_path, case):
     assert model.classes == classes and model.shape == [c, *hw] and model.meta["preprocessing"]["intensity"] == intensity
     x = np.random.default_rng(k).random((2, c, *hw), dtype=np.float32)
     np.testing.assert_allclose(model.predict_proba(x), torch.softmax(net(torch.as_tensor(x)), 1).detach().numpy(), atol=1e-6)
+
+# ---------------------------------------------------------------- NIfTI volumes: any axis order, flips, spacing and origin, read into RAS with every voxel where it was
+import nibabel as nib
+from medai.imaging.data import load_volume
+
+@st.composite
+def volumes(draw):
+    "A small volume with an affine that permutes and flips axes, scales and shifts them, as scanners write them"
+    shape = tuple(draw(st.integers(2, 6)) for _ in range(3))
+    values = np.array(draw(st.lists(st.integers(-1024, 3000), min_size=int(np.prod(shape)), max_size=int(np.prod(shape))))).reshape(shape)
+    axes = draw(st.permutations([0, 1, 2]))
+    affine = np.zeros((4, 4)); affine[3, 3] = 1
+    for voxel_axis, world_axis in enumerate(axes):
+        affine[world_axis, voxel_axis] = draw(st.sampled_from([-1, 1]))*draw(st.sampled_from([0.5, 1.0, 2.5]))
+    affine[:3, 3] = draw(st.lists(st.integers(-200, 200), min_size=3, max_size=3))
+    return values.astype(draw(st.sampled_from([np.int16, np.float32]))), affine, draw(st.sampled_from([".nii", ".nii.gz"])), draw(st.integers(0, 2**16))
+
+@EXAMPLES
+@given(volumes())
+def test_a_nifti_volume_reads_into_ras_with_every_voxel_in_place(tmp_path, case):
+    values, affine, suffix, k = case
+    path = tmp_path/f"v{k}{suffix}"
+    nib.save(nib.Nifti1Image(values, affine), path)
+    vol, ras = load_volume(path, spacing=None)
+    assert vol.shape[0] == 1 and sorted(vol.shape[1:]) == sorted(values.shape)
+    assert (np.sign(np.diag(ras[:3, :3])) == 1).all() and np.allclose(ras[:3, :3] - np.diag(np.diag(ras[:3, :3])), 0)   # R, A, S along x, y, z
+    index = np.stack(np.meshgrid(*[np.arange(n) for n in vol.shape[1:]], indexing="ij"), -1).reshape(-1, 3)
+    source = np.rint((np.linalg.inv(affine) @ ras @ np.c_[index, np.ones(len(index))].T)[:3].T).astype(int)   # the same place in the world
+    np.testing.assert_array_equal(vol[0][tuple(index.T)], values[tuple(source.T)].astype(np.float32))
