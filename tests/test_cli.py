@@ -10,20 +10,20 @@ def study(tmp:Path, name:str="study", code:str="from medai.report import log_met
 
 def test_report_all_runs_every_case_study_and_writes_the_index(tmp_path, reports_tmp, monkeypatch):
     shelf = tmp_path/"case_studies"; shelf.mkdir()
-    study(shelf, "first"); study(shelf, "second")
-    monkeypatch.setenv("MEDAI_CASE_STUDIES", str(shelf))                    # two small studies stand in for the shipped ones
+    study(shelf, "only")
+    monkeypatch.setenv("MEDAI_CASE_STUDIES", str(shelf))                    # a small study stands in for the shipped ones
     r = medai_cli("report", "--all", "--no-progress")
     assert r.returncode == 0, r.stderr[-2000:]
-    assert {p.name for p in reports_tmp.iterdir()} >= {"first", "second", "index.html"}
-    assert 'href="first/' in (reports_tmp/"index.html").read_text()
+    assert {p.name for p in reports_tmp.iterdir()} >= {"only", "index.html"}
+    assert 'href="only/' in (reports_tmp/"index.html").read_text()
 
 def test_allow_phi_publishes_what_the_identifier_check_would_stop_and_says_so(tmp_path, reports_tmp):
+    "Without the flag the run is stopped (tests/test_privacy.py); with it, published, and provenance says what was allowed"
     nb = study(tmp_path, code="from medai.core import record_identifiers\nrecord_identifiers(['MRN-4242'], source='x.csv')\nprint('patient MRN-4242')")
-    r = medai_cli("report", str(nb), "--run-id", "stopped", "--no-progress")
-    assert r.returncode == 1 and "protected health information" in r.stderr
     r = medai_cli("report", str(nb), "--run-id", "allowed", "--allow-phi", "--no-progress")
     assert r.returncode == 0, r.stderr[-2000:]
-    assert json.loads((reports_tmp/"study"/"allowed"/"provenance.json").read_text())["phi_check"]["allow_phi"] is True
+    check = json.loads((reports_tmp/"study"/"allowed"/"provenance.json").read_text())["phi_check"]
+    assert check["allow_phi"] is True and check["hits"] >= 1
 
 def test_datasets_lists_the_registry():
     r = medai_cli("datasets")
@@ -37,7 +37,7 @@ def test_sweep_force_reruns_finished_runs(tmp_path, reports_tmp):
 
 def test_sweep_on_an_existing_scheduler(tmp_path, reports_tmp):
     from distributed import LocalCluster
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address=None) as cluster:   # in-process: quick to start
         r = medai_cli("sweep", str(study(tmp_path)), "-p", "seed", "0,1", "--scheduler", cluster.scheduler_address, "--no-progress", timeout=240)
     assert r.returncode == 0 and "2 done" in r.stdout, r.stdout + r.stderr[-2000:]
 

@@ -103,7 +103,7 @@ def test_diabetes_case_study_on_a_real_cgm_file_with_hostile_ids(tmp_path):
     readings = pd.read_csv(data_samples_dir()/"d1namo.csv", dtype={"id": str})
     readings["id"] = readings.id.map({p: CORPUS[k*7 % len(CORPUS)] for k, p in enumerate(sorted(readings.id.unique()))})
     readings.to_csv(tmp_path/"cgm.csv", index=False)
-    run = run_report("diabetes_monitoring", {"dataset": str(tmp_path/"cgm.csv"), "forecasters": "persistence", "epochs": 2, "n_personalized": 1, "n_boot": 100,
+    run = run_report("diabetes_monitoring", {"dataset": str(tmp_path/"cgm.csv"), "forecasters": "persistence", "epochs": 2, "n_personalized": 0, "n_boot": 100,
                                             "statements": {"funding": CORPUS[3]}}, allow_phi=True, progress=False)   # ids shown on purpose
     m = json.loads((run/"metrics.json").read_text())
     assert m["patients"] == 9 and not m["simulated"]
