@@ -96,7 +96,7 @@ def main():
     test = data.part("test")
     seeds = [0] if a.quick else [0, 1, 2]
     budget = 0.5 if a.quick else a.budget_minutes
-    if a.only_paper: return paper_only(data, seeds, 4 if a.quick else 100, budget if a.quick else float("inf"), path, a.quick)   # the protocol's 100 epochs, uncut
+    if a.only_paper: return paper_only(data, seeds, 2 if a.quick else 100, budget if a.quick else float("inf"), path, a.quick)   # the protocol's 100 epochs, uncut; quick: 2
     medai_kw = dict(network="resnet18", modality="ultrasound", epochs=4 if a.quick else 60, batch_size=64, width=0.5, patience=4 if a.quick else 15)
     members = 2 if a.quick else a.members
     runs = {"medai_single_member_tta": [], "medai": [], "medai_tta": [], "paper_resnet18": [], "paper_resnet18_last_epoch": []}
