@@ -214,7 +214,7 @@ def model_card(
     warn = "\n\n**The data are synthetic (simulated): these figures do not measure clinical performance.**" if facts.get("synthetic") else ""
     return f"""## Model card: {inert_markdown(name)}{warn}
 
-**Model details.** {get('model')}. Training: {get('training')}. Selection: {get('tuning')}. Code: {get('code')}.
+**Model details.** {get('model')}. Initialization: {get('initialization')}. Training: {get('training')}. Selection: {get('tuning')}. Code: {get('code')}.
 
 **Intended use.** {get('intended_use')}. Intended users: {get('intended_users')}. Out of scope: {get('out_of_scope')}.
 

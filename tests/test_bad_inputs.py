@@ -1203,6 +1203,57 @@ def _(tmp):
     from medai.report import run_report
     return lambda: run_report("federated_diagnosis", {"statements": {"intended_us": "research"}}, out_dir=tmp/"reports", progress=False)
 
+# ---------------------------------------------------------------- pretrained weights (issue 32): refused by name before any training
+def tiny_images(tmp):
+    return load_image_folder(image_folder(tmp), size=32)
+
+def rgb_checkpoint(tmp, network="resnet18", name="resnet18.safetensors")->Path:
+    "A checkpoint of colour images and 10 classes (random weights), as a colleague would hand one over"
+    import torch
+    from safetensors.torch import save_file
+    from medai.imaging.models import build_network
+    torch.manual_seed(0)
+    save_file(build_network(network, 2, 3, 10, img_size=32).state_dict(), tmp/name)
+    return tmp/name
+
+def fit_from(tmp, weights, network="resnet18", **kw):
+    from medai.imaging.train import fit
+    return lambda: fit(tiny_images(tmp), network, epochs=1, weights=weights, show_progress=False, **kw)
+
+@case("a truncated safetensors checkpoint", DataError, "truncated or corrupt")
+def _(tmp):
+    f = rgb_checkpoint(tmp); f.write_bytes(f.read_bytes()[:5000])
+    return fit_from(tmp, f)
+
+@case("a checkpoint of another architecture: missing and unexpected keys counted", DataError, r"missing keys \d+ \(layer")
+def _(tmp):
+    return fit_from(tmp, rgb_checkpoint(tmp, "resnet10", "resnet10.safetensors"))
+
+@case("a .pt file that needs pickle (a whole pickled model) is never run", DataError, "needs pickle")
+def _(tmp):
+    import torch
+    from medai.imaging.models import build_network
+    torch.save(build_network("resnet18", 2, 3, 10, img_size=32), tmp/"whole_model.pt")
+    return fit_from(tmp, tmp/"whole_model.pt")
+
+@case("a folder that is not a Hugging Face model folder", DataError, "is not a Hugging Face model folder")
+def _(tmp):
+    (tmp/"weights").mkdir(); (tmp/"weights"/"notes.txt").write_text("the weights are elsewhere")
+    return fit_from(tmp, tmp/"weights")
+
+@case("adapt misspelled", ParameterError, "Did you mean 'lora'")
+def _(tmp):
+    return fit_from(tmp, None, adapt="lroa")
+
+@case("weights from the hub on a machine without internet", DataError, "download the model's folder")
+def _(tmp):
+    return fit_from(tmp, "hf-hub:timm/resnet18.a1_in1k")
+
+@case("DP training from pretrained weights is refused (medai's DP networks train from scratch)", ParameterError, "leave weights= and adapt=")
+def _(tmp):
+    from medai.engine import DPConfig
+    return fit_from(tmp, rgb_checkpoint(tmp), dp=DPConfig(8.0))
+
 # ---------------------------------------------------------------- the test (after every case is registered)
 @pytest.mark.parametrize("name", list(CASES))
 def test_bad_input(name, tmp_path, monkeypatch, request):

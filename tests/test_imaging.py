@@ -98,12 +98,16 @@ def test_predict_cli_matches_the_trained_model(tmp_path):
     assert np.allclose(got, want, atol=1e-5)
 
 @pytest.mark.parametrize("study, params", [
-    ("breast_ultrasound_diagnosis", {"model": "compact_cnn", "epochs": 2, "dp_epochs": 2, "dp_curve": [8.0, 3.0, 1.0], "width": 0.25, "image_size": 32, "n_boot": 200, "n_explain": 2,
+    ("breast_ultrasound_diagnosis", {"model": "resnet18", "width": 0.25, "weights": "CHECKPOINT", "adapt": "lora", "epochs": 2, "dp_epochs": 2, "dp_curve": [8.0, 3.0, 1.0], "image_size": 32, "n_boot": 200, "n_explain": 2,
                                      "statements": {"intended_use": "triage research only", "funding": "none"}}),
     ("lung_nodule_diagnosis", {"model": "compact_cnn", "epochs": 2, "width": 0.25, "n_boot": 200, "n_explain": 2,
                                "statements": {"intended_use": "<script>alert(1)</script>", "funding": "=HYPERLINK(\"http://evil.example\",\"x\")"}}),
 ])
-def test_imaging_case_studies_write_complete_reports(study, params):
+def test_imaging_case_studies_write_complete_reports(study, params, tmp_path):
+    if params.get("weights") == "CHECKPOINT":   # issue 32: an encoder pretrained elsewhere (colour images, 10 classes), from a local file, adapted with LoRA
+        from safetensors.torch import save_file
+        torch.manual_seed(0); save_file(build_network("resnet18", 2, 3, 10, img_size=28, width=0.25).state_dict(), tmp_path/"resnet18.safetensors")
+        params = params | {"weights": str(tmp_path/"resnet18.safetensors")}
     run = run_report(study, params, progress=False)
     metrics = json.loads((run/"metrics.json").read_text())
     assert 0 <= metrics["auc"]["ci_low"] <= metrics["auc"]["value"] <= metrics["auc"]["ci_high"] <= 1
@@ -136,7 +140,12 @@ def test_imaging_case_studies_write_complete_reports(study, params):
     assert tripod.loc["17", "status"] == "to be completed by the authors"          # ethics approval: never invented
     assert published_problems(run) == []                                         # the lung run's statements are hostile strings (issue 31)
     if real:
-        assert "triage research only" in card and tripod.loc["18a", "from_the_run"] == "funding: none"
+        assert "triage research only" in card
+        weights = meta["weights"]                                                  # which weights, by hash, and what of them trained
+        assert weights["initial"]["file"] == "resnet18.safetensors" and len(weights["initial"]["sha256"]) == 64 and weights["adapt"] == "lora"
+        assert weights["parameters"]["trainable"] < 0.2*weights["parameters"]["total"] and (run/"model"/"adapter"/"adapter_config.json").is_file()   # rank 8 on a quarter-width net
+        assert weights["initial"]["sha256"] in card and "adapted by 'lora'" in card
+        assert any(i["path"].endswith("resnet18.safetensors") for i in json.loads((run/"provenance.json").read_text())["inputs"]) and tripod.loc["18a", "from_the_run"] == "funding: none"
     for f in ["tables/tripod_ai_checklist.md", "tables/tripod_ai_checklist.tex", "figures/test_evaluation.pdf", "study.json"]:
         assert (run/f).is_file(), f
     study_json = json.loads((run/"study.json").read_text())   # what it states, the run established

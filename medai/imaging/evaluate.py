@@ -12,7 +12,7 @@ from .data import ImageData
 from .train import predict_proba
 
 # %% auto #0
-__all__ = ['Evaluation', 'evaluate_classifier', 'study_facts', 'subgroup_auc']
+__all__ = ['Evaluation', 'evaluate_classifier', 'initialization', 'study_facts', 'subgroup_auc']
 
 # %% ../../nbs/14a_imaging.evaluate.ipynb #675af617
 @dataclass
@@ -59,6 +59,22 @@ def _training(c:dict, runs:list)->str:
     return (f"{optimizer}, cosine schedule, at most {c['epochs']} epochs, early stopping on validation AUC (patience {c['patience']}); "
             f"best epochs {[r.best_epoch for r in runs]}")
 
+# %% ../../nbs/14a_imaging.evaluate.ipynb #d218bfcc
+def initialization(
+    config:dict,       # a `Trained.config`
+    seeds:list[int],   # the seeds of the models trained
+)->str:                # for the model card and TRIPOD+AI item 24
+    "Where a model's weights started, and what of them trained: which file, by its SHA-256, so a reviewer can check the numbers"
+    w, counts = config.get("weights"), config.get("parameters") or {}
+    trained = f"; adapted by '{config.get('adapt', 'full')}'" + (f": {counts['trainable']:,} of {counts['total']:,} parameters trained" if counts else "")
+    if not w: return f"random (PyTorch defaults), seeds {seeds}; no pretrained weights" + trained
+    parts = [f"pretrained weights from {w['file']} (SHA-256 {w['sha256']}; source: {w['source']}; licence: {w['license']}); {w['loaded']} tensors loaded"]
+    if w.get("head_replaced"): parts.append("the checkpoint's classifier replaced by a new head for these classes")
+    if w.get("stem_adapted"): parts.append(w["stem_adapted"])
+    if w.get("not_loaded"): parts.append(f"{len(w['not_loaded'])} tensors NOT loaded (allow_partial), left at random initialization: {', '.join(w['not_loaded'][:5])}{', ...' if len(w['not_loaded']) > 5 else ''}")
+    return "; ".join(parts) + f"; seeds {seeds}" + trained
+
+
 # %% ../../nbs/14a_imaging.evaluate.ipynb #79b6bed2
 def study_facts(
     data:ImageData,     # the data, with splits
@@ -86,8 +102,9 @@ def study_facts(
         missing_data=f"none in the {unit}s used: every loaded {unit} has a label; a file that cannot be read stops the run with an error naming it",
         splits=f"{'patient-grouped, ' if patients else ''}class-stratified: train {n['train']}, validation {n['val']}, test {n['test']}; the test split is used once, for the final figures",
         partition_level="patient" if patients else unit,
-        model=f"MONAI {c['network']} ({data.spatial_dims}D, width factor {c['width']}), {c['in_channels']} input channel(s), softmax over {c['num_classes']} classes",
-        initialization=f"random (PyTorch defaults), seeds {[r.config['seed'] for r in runs]}; no pretrained weights",
+        model=(f"timm {c['network'].removeprefix('timm:')} (2D)" if c["network"].startswith("timm:") else f"MONAI {c['network']} ({data.spatial_dims}D, width factor {c['width']})")
+              + f", {c['in_channels']} input channel(s), softmax over {c['num_classes']} classes",
+        initialization=initialization(c, [r.config["seed"] for r in runs]),
         training=_training(c, runs),
         tuning="the weights of the epoch with the best validation AUC" + ("; the operating threshold by Youden's J on validation" if binary else "")
                + "; other settings are the study's parameters, none chosen on the test split",

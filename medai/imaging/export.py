@@ -28,6 +28,11 @@ def export_model(
     cfg = trained.config
     example = torch.zeros(1, cfg["in_channels"], *cfg["img_shape"])
     model = trained.model.to("cpu").eval()
+    adapter = None
+    if hasattr(model, "merge_and_unload"):   # a peft LoRA model: the adapter saved apart, merged into the base for TorchScript
+        import copy
+        model.save_pretrained(str(folder/"adapter")); adapter = "adapter/"
+        model = copy.deepcopy(model).merge_and_unload().eval()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         with torch.no_grad(): ts = torch.jit.trace(model, example)
@@ -41,6 +46,8 @@ def export_model(
         metrics=metrics or {}, training=dict(data=data_description, best_epoch=trained.best_epoch, best_val_auc=trained.best_val_auc,
                                             settings=cfg),
         intended_use=intended_use,
+        weights=dict(initial=cfg.get("weights"), adapt=cfg.get("adapt", "full"), parameters=cfg.get("parameters"),
+                     lora=None if adapter is None else f"LoRA adapter (rank {cfg.get('lora_rank')}) merged into model.ts; the adapter alone in {adapter} (peft)"),
     )
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write(folder/"model.ts", buf.getvalue())

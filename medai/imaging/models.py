@@ -4,14 +4,19 @@
 
 # %% ../../nbs/13_imaging.models.ipynb #685a90bd
 from __future__ import annotations
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
 import torch
 from torch import nn
 from monai.networks import nets
 from monai.networks.blocks import Convolution
-from ..core import ParameterError
+from ..core import DataError, ParameterError, file_sha256, record_input
 
 # %% auto #0
-__all__ = ['NETWORKS', 'CompactCNN', 'TraceableBackend', 'Scattering2D', 'ScatterNet', 'build_network']
+__all__ = ['NETWORKS', 'WEIGHT_SUFFIXES', 'ADAPT', 'CompactCNN', 'TraceableBackend', 'Scattering2D', 'ScatterNet',
+           'build_network', 'WeightsInfo', 'read_state_dict', 'adapt_input_conv', 'load_weights', 'timm_network',
+           'FrozenBatchNorm', 'parameter_counts', 'check_adapt', 'adapt_network']
 
 # %% ../../nbs/13_imaging.models.ipynb #a52829a3
 def _resnet(layers, spatial_dims, in_channels, num_classes, img_size, width):
@@ -89,17 +94,214 @@ def build_network(
     in_channels:int=1,    # image channels
     num_classes:int=2,    # output classes
     img_size:int|None=None, # image edge in pixels/voxels, to size the stem
-    width:float=1.0,      # channel width factor (ResNets and the compact CNN)
+    width:float=1.0,      # channel width factor (ResNets and the compact CNN; timm encoders keep their published width)
+    weights:str|Path|None=None, # weights to start from: a file, a Hugging Face model folder or a medai checkpoint (see `load_weights`); None: random
+    allow_partial:bool=False, # load what matches of `weights` (recorded), instead of refusing a mismatch
 )->nn.Module:
-    "Build a classification network from the registry"
-    if name not in NETWORKS:
-        from medai.core import did_you_mean
-        raise ParameterError(f"Unknown network {name!r}.{did_you_mean(name, NETWORKS)} Networks: {', '.join(NETWORKS)}.")
-    build, dims, min_size, _ = NETWORKS[name]
-    if spatial_dims not in dims: raise ParameterError(f"{name} supports {dims}-D images, not {spatial_dims}-D.")
-    if img_size is not None and img_size < min_size: raise ParameterError(f"{name} needs images of at least {min_size} px, got {img_size}: resize the images or choose another network.")
+    "Build a classification network from the registry, or a timm encoder ('timm:NAME'), from random or given weights"
     if num_classes < 2 or in_channels < 1: raise ParameterError(f"need num_classes >= 2 and in_channels >= 1, got {num_classes}, {in_channels}.")
-    if width <= 0: raise ParameterError(f"width must be positive, got {width}.")
-    net = build(spatial_dims, in_channels, num_classes, img_size, width)
+    if name.startswith("timm:"):
+        if spatial_dims != 2: raise ParameterError(f"{name}: timm encoders take 2D images, not {spatial_dims}-D; for volumes choose one of {', '.join(NETWORKS)}.")
+        net = timm_network(name.removeprefix("timm:"), in_channels, num_classes)
+    else:
+        if name not in NETWORKS:
+            from medai.core import did_you_mean
+            raise ParameterError(f"Unknown network {name!r}.{did_you_mean(name, NETWORKS)} Networks: {', '.join(NETWORKS)} or 'timm:NAME'.")
+        build, dims, min_size, _ = NETWORKS[name]
+        if spatial_dims not in dims: raise ParameterError(f"{name} supports {dims}-D images, not {spatial_dims}-D.")
+        if img_size is not None and img_size < min_size: raise ParameterError(f"{name} needs images of at least {min_size} px, got {img_size}: resize the images or choose another network.")
+        if width <= 0: raise ParameterError(f"width must be positive, got {width}.")
+        net = build(spatial_dims, in_channels, num_classes, img_size, width)
+    net.medai_weights = load_weights(net, weights, allow_partial) if weights is not None else None
     net.medai_config = dict(name=name, spatial_dims=spatial_dims, in_channels=in_channels, num_classes=num_classes, img_size=img_size, width=width)
     return net
+
+
+# %% ../../nbs/13_imaging.models.ipynb #71a55144
+WEIGHT_SUFFIXES = (".safetensors", ".pth", ".pt", ".bin")
+
+@dataclass
+class WeightsInfo:
+    "Which weights a model started from: what a reviewer needs to check the numbers"
+    file:str                       # the file's name (never a path of this machine)
+    sha256:str                     # its SHA-256
+    source:str="unknown, supplied by the user" # where it came from (from the folder's metadata when present)
+    license:str="unknown"          # its licence, likewise
+    loaded:int=0                   # tensors loaded
+    not_loaded:list=field(default_factory=list) # the encoder's tensors left at their initial values (allow_partial)
+    head_replaced:bool=False       # the file's classifier was not loaded: a new head for this task
+    stem_adapted:str=""            # how the first convolution met the image channels
+
+
+# %% ../../nbs/13_imaging.models.ipynb #7cbd75a6
+def read_state_dict(
+    path:str|Path,     # a .safetensors file or a .pth/.bin/.pt state dict
+)->dict:               # tensor name -> tensor
+    "A checkpoint's tensors, read without running any code from the file; DataError for a truncated, corrupt or pickle-needing file"
+    path = Path(path)
+    if not path.is_file(): raise DataError(f"No such weights file: {path}.")
+    if path.suffix.lower() not in WEIGHT_SUFFIXES: raise DataError(f"{path}: weights are read from {', '.join(WEIGHT_SUFFIXES)} files, not {path.suffix!r}.")
+    if path.suffix.lower() == ".safetensors":
+        from safetensors.torch import load_file
+        try: state = load_file(str(path))
+        except Exception as e: raise DataError(f"{path} is not a readable safetensors file ({type(e).__name__}: {e}); it is truncated or corrupt: download or copy it again.") from e
+    else:
+        import pickle, zipfile
+        try: state = torch.load(path, map_location="cpu", weights_only=True)
+        except pickle.UnpicklingError as e:
+            raise DataError(f"{path} needs pickle to load (it holds Python objects, not only tensors), and medai never runs code from a weights file: "
+                            "save its state_dict, or convert it to .safetensors, on a machine you trust.") from e
+        except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as e:
+            raise DataError(f"{path} is not a readable PyTorch file ({type(e).__name__}: {str(e).splitlines()[0]}); it is truncated or corrupt: download or copy it again.") from e
+    for key in ("state_dict", "model", "model_state"):   # checkpoints that wrap the weights
+        if isinstance(state, dict) and isinstance(state.get(key), dict): state = state[key]
+    if not isinstance(state, dict) or not state or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise DataError(f"{path} holds no state dict of tensors: give the file of the model's weights.")
+    return {k.removeprefix("module."): v for k, v in state.items()}   # weights saved from DistributedDataParallel
+
+
+# %% ../../nbs/13_imaging.models.ipynb #3fd08cc0
+def _weights_file(weights:str|Path)->tuple[Path, dict]:
+    "The tensor file that `weights` names, and what its folder declares (architecture, source, licence)"
+    spec = str(weights)
+    if spec.startswith("hf-hub:"):
+        from huggingface_hub import hf_hub_download
+        try: return Path(hf_hub_download(spec.removeprefix("hf-hub:"), "model.safetensors", etag_timeout=5)), {"source": spec}
+        except Exception as e:
+            raise DataError(f"Cannot fetch {spec} from the Hugging Face hub ({type(e).__name__}): this machine cannot reach it. On a machine with internet, "
+                            "download the model's folder (config.json and model.safetensors), copy it here and pass weights=PATH to the folder or the file.") from e
+    path = Path(weights).expanduser()
+    if not path.exists(): raise DataError(f"No such weights file or folder: {path}.")
+    if path.is_file(): return path, {}
+    config, files = path/"config.json", [path/f for f in ("model.safetensors", "pytorch_model.bin") if (path/f).is_file()]
+    if not (config.is_file() and files):
+        raise DataError(f"{path} is not a Hugging Face model folder (config.json with model.safetensors or pytorch_model.bin): pass the weights file itself, or that folder.")
+    try: meta = json.loads(config.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise DataError(f"{config} is not valid JSON ({e}): copy the model folder again.") from e
+    cfg = meta.get("pretrained_cfg", {}) if isinstance(meta.get("pretrained_cfg"), dict) else {}
+    declared = {"architecture": meta.get("architecture"), "source": cfg.get("hf_hub_id") or cfg.get("origin_url") or meta.get("source"),
+                "license": cfg.get("license") or meta.get("license")}
+    return files[0], {k: v for k, v in declared.items() if v}
+
+
+# %% ../../nbs/13_imaging.models.ipynb #91ddd08a
+def _head_keys(net:nn.Module)->tuple[str, ...]:
+    "The classifier's parameter prefixes: timm's pretrained_cfg names them; otherwise the network's last linear layer"
+    heads = getattr(net, "pretrained_cfg", {}).get("classifier", ())
+    if not heads: heads = [n for n, m in net.named_modules() if isinstance(m, nn.Linear)][-1:]
+    return tuple(f"{h}." for h in ([heads] if isinstance(heads, str) else heads))
+
+def _stem_key(net:nn.Module)->str:
+    "The first convolution's weight"
+    first = getattr(net, "pretrained_cfg", {}).get("first_conv") or next((n for n, m in net.named_modules() if isinstance(m, (nn.Conv2d, nn.Conv3d))), "")
+    return f"{first}.weight"
+
+def adapt_input_conv(channels:int, weight:torch.Tensor)->torch.Tensor:
+    "A stem's weights for `channels` input channels, by timm's rule: one channel sums the colours; more repeat them, rescaled"
+    if channels == 1: return weight.sum(1, keepdim=True)
+    w = weight.repeat(1, -(-channels // weight.shape[1]), *[1]*(weight.ndim - 2))[:, :channels]
+    return w*(weight.shape[1]/channels)
+
+def load_weights(
+    net:nn.Module,          # a network with its new head
+    weights:str|Path,       # a weights file, a Hugging Face model folder, or 'hf-hub:ORG/NAME' (online only)
+    allow_partial:bool=False, # load what matches when keys are missing, unexpected or of another shape (recorded), instead of refusing
+)->WeightsInfo:
+    "Load a checkpoint into `net` exactly (the classifier head excepted), or a DataError saying which keys do not match"
+    path, declared = _weights_file(weights)
+    state, own, head = read_state_dict(path), net.state_dict(), _head_keys(net)
+    info = WeightsInfo(path.name, file_sha256(path), **{k: v for k, v in declared.items() if k in ("source", "license")})
+    info.head_replaced = any(k.startswith(head) for k in state)
+    state = {k: v for k, v in state.items() if not k.startswith(head)}
+    stem = _stem_key(net)
+    if stem in state and stem in own and state[stem].ndim == 4 and state[stem].shape[1] != own[stem].shape[1]:
+        info.stem_adapted = f"{state[stem].shape[1]}-channel stem adapted to {own[stem].shape[1]} channel(s) (timm's adapt_input_conv rule)"
+        state[stem] = adapt_input_conv(own[stem].shape[1], state[stem])
+    missing = [k for k in own if k not in state and not k.startswith(head)]
+    unexpected = [k for k in state if k not in own]
+    reshaped = [f"{k} {tuple(state[k].shape)} vs {tuple(own[k].shape)}" for k in state if k in own and state[k].shape != own[k].shape]
+    if (missing or unexpected or reshaped) and not allow_partial:
+        show = lambda keys: f"{len(keys)} ({', '.join(keys[:4])}{', ...' if len(keys) > 4 else ''})"
+        raise DataError(f"{path.name} does not match the encoder {getattr(net, 'medai_encoder', type(net).__name__)}: missing keys {show(missing)}, unexpected keys {show(unexpected)}, "
+                        f"other shapes {show(reshaped)}. Give the checkpoint of this architecture, or pass allow_partial=True to load what matches (the report says what was not).")
+    match = {k: v for k, v in state.items() if k in own and v.shape == own[k].shape}
+    net.load_state_dict(match, strict=False)
+    record_input(path)   # the file and its hash in a report's provenance.json
+    info.loaded, info.not_loaded = len(match), [k for k in own if k not in match and not k.startswith(head)]
+    return info
+
+
+# %% ../../nbs/13_imaging.models.ipynb #2a5ce3d5
+def timm_network(
+    name:str,                 # a timm model name, e.g. 'resnet18', 'convnext_tiny', 'vit_small_patch16_224'
+    in_channels:int=1,        # image channels
+    num_classes:int=2,        # output classes (a new head)
+)->nn.Module:
+    "A timm encoder with a new head (its weights are loaded by `build_network`)"
+    try: import timm
+    except Exception as e:   # timm needs torchvision, and a torchvision built for another torch fails to import
+        raise ParameterError(f"timm encoders need the timm package, which cannot be imported here ({type(e).__name__}: {str(e).splitlines()[0]}): "
+                             "install timm with a torchvision built for this torch, or choose a network of medai's registry.") from e
+    if not timm.is_model(name):
+        from medai.core import did_you_mean
+        raise ParameterError(f"timm does not know the model {name!r}.{did_you_mean(name, timm.list_models())} See timm.list_models().")
+    net = timm.create_model(name, pretrained=False, num_classes=num_classes, in_chans=in_channels)
+    net.medai_encoder = f"timm:{name}"
+    return net
+
+
+# %% ../../nbs/13_imaging.models.ipynb #65f138f6
+ADAPT = ("full", "partial", "linear", "lora")
+
+class FrozenBatchNorm(nn.Module):
+    "A batch norm that keeps its loaded statistics and weights: it normalizes with its running statistics, in training too"
+    def __init__(self, bn:nn.Module):
+        super().__init__()
+        self.bn = bn.eval()
+        for p in self.bn.parameters(): p.requires_grad = False
+    def train(self, mode:bool=True):
+        super().train(mode); self.bn.eval(); return self
+    def forward(self, x): return self.bn(x)
+
+def parameter_counts(net:nn.Module)->dict:
+    "Trainable and total parameters"
+    return dict(trainable=sum(p.numel() for p in net.parameters() if p.requires_grad), total=sum(p.numel() for p in net.parameters()))
+
+def _stages(net:nn.Module)->list[str]:
+    "The encoder's stages, first to last (timm's feature_info, else the top-level modules with weights)"
+    info = getattr(net, "feature_info", None)
+    names = [f["module"] for f in info] if isinstance(info, list) else [n for n, m in net.named_children() if any(True for _ in m.parameters())]
+    head = {h.rstrip(".") for h in _head_keys(net)}
+    return [n for n in names if n and n not in head]
+
+def check_adapt(adapt:str, lora_rank:int=8, stages:int=1)->None:
+    "ParameterError for an adaptation medai does not know, before any work"
+    if adapt not in ADAPT:
+        from medai.core import did_you_mean
+        raise ParameterError(f"adapt must be one of {ADAPT}, got {adapt!r}.{did_you_mean(adapt, ADAPT)}")
+    if lora_rank < 1 or stages < 1: raise ParameterError(f"lora_rank and stages must be >= 1, got {lora_rank} and {stages}.")
+
+def adapt_network(
+    net:nn.Module,          # a network whose head is `pretrained_cfg['classifier']` (timm) or its last linear layer
+    adapt:str="full",       # 'full', 'partial' (last `stages` stages and the head), 'linear' (the head alone) or 'lora'
+    lora_rank:int=8,        # rank of the LoRA adapters
+    lora_targets:list[str]|None=None, # module names to adapt (None: every Conv2d and Linear of the encoder)
+    stages:int=1,           # stages trained by 'partial'
+)->nn.Module:               # the network to train (a peft model for 'lora')
+    "Choose what of a pretrained network trains"
+    check_adapt(adapt, lora_rank, stages)
+    head = [h.rstrip(".") for h in _head_keys(net)]
+    if adapt == "full": return net
+    if adapt == "lora":
+        from peft import LoraConfig, get_peft_model
+        targets = lora_targets or [n for n, m in net.named_modules() if isinstance(m, (nn.Conv2d, nn.Linear)) and not any(n == h or n.startswith(h + ".") for h in head)]
+        return get_peft_model(net, LoraConfig(r=lora_rank, lora_alpha=lora_rank, target_modules=targets, modules_to_save=head))
+    train = head + (_stages(net)[-stages:] if adapt == "partial" else [])
+    keep = lambda n: any(n == t or n.startswith(t + ".") for t in train)
+    for n, p in net.named_parameters(): p.requires_grad = keep(n)
+    for n, m in list(net.named_modules()):   # frozen batch-norm statistics as well as weights
+        if isinstance(m, nn.modules.batchnorm._BatchNorm) and not keep(n):
+            parent, _, leaf = n.rpartition(".")
+            setattr(net.get_submodule(parent) if parent else net, leaf, FrozenBatchNorm(m))
+    return net
+

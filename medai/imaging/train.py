@@ -5,14 +5,14 @@
 # %% ../../nbs/14_imaging.train.ipynb #d5f95f8a
 from __future__ import annotations
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
 from ..core import DataError, ParameterError, get_device, seed_everything
 from ..engine import DPConfig, Trainer, class_weights, dp_compatible, process_group
 from .data import ImageData, check_splits
-from .models import build_network
+from .models import adapt_network, build_network, check_adapt, parameter_counts
 from .transforms import preset, random_state, set_state
 
 # %% auto #0
@@ -135,6 +135,10 @@ def fit(
     device:str|None=None,
     show_progress:bool=True,
     dp:"DPConfig|None"=None,   # differential privacy (medai.engine.DPConfig): DP-SGD through Opacus
+    weights:str|Path|None=None, # pretrained weights to start from (a file or Hugging Face model folder; see medai.imaging.models.load_weights)
+    adapt:str="full",          # what trains: 'full', 'partial', 'linear' (a linear probe) or 'lora' (see medai.imaging.models.adapt_network)
+    lora_rank:int=8,           # rank of the LoRA adapters (adapt='lora')
+    allow_partial:bool=False,  # load what matches of `weights` when the checkpoint does not match exactly (recorded)
 )->Trained:
     "Train an image classifier with early stopping on validation AUC"
     check_splits(data)
@@ -143,10 +147,15 @@ def fit(
     world, rank = process_group()      # under torchrun: DistributedDataParallel, each process a share of every batch
     if world and batch_size % world: raise ParameterError(f"batch_size {batch_size} must be divisible by the {world} processes.")
     if dp is not None and (world or checkpoint_dir is not None): raise ParameterError("dp= trains in one process without checkpoints (the privacy accountant is not checkpointed).")
+    if dp is not None and (weights is not None or adapt != "full"): raise ParameterError("dp= trains medai's DP networks from scratch: leave weights= and adapt= at their defaults.")
+    check_adapt(adapt, lora_rank)
     seed_everything(seed)
     dev = get_device(device)
     if world and dev.type == "cuda": dev = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
-    model = build_network(network, data.spatial_dims, data.n_channels, len(data.classes), img_size=data.images.shape[-1], width=width)
+    model = build_network(network, data.spatial_dims, data.n_channels, len(data.classes), img_size=data.images.shape[-1], width=width,
+                          weights=weights, allow_partial=allow_partial)
+    loaded = model.medai_weights
+    model = adapt_network(model, adapt, lora_rank)
     if dp is not None: model = dp_compatible(model)
     _check_compatible(model, data, dev)
     if data.spatial_dims == 2: model = model.to(memory_format=torch.channels_last)
@@ -156,7 +165,8 @@ def fit(
     weights = class_weights(data.part("train").labels, len(data.classes)).to(dev) if balance else None
     config = dict(network=network, modality=modality, epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
                   patience=patience, balance=balance, width=width, seed=seed, spatial_dims=data.spatial_dims,
-                  in_channels=data.n_channels, img_shape=list(data.images.shape[2:]), preprocessing=data.preprocessing, num_classes=len(data.classes), processes=max(world, 1))
+                  in_channels=data.n_channels, img_shape=list(data.images.shape[2:]), preprocessing=data.preprocessing, num_classes=len(data.classes), processes=max(world, 1),
+                  weights=asdict(loaded) if loaded is not None else None, adapt=adapt, lora_rank=lora_rank if adapt == "lora" else None, parameters=parameter_counts(model))
     trainer = Trainer(model, batch_loss(nn.CrossEntropyLoss(weight=weights), dev), loader, epochs, lr, weight_decay, amp=True, dp=dp, device=dev)
     trainer.run(validation(data.part("val"), dev), "val_auc", higher_is_better=True, patience=patience,
                 checkpoint=Path(checkpoint_dir)/"checkpoint.pt" if checkpoint_dir is not None else None, resume=resume, settings=config,
