@@ -1245,6 +1245,10 @@ def _(tmp):
 def _(tmp):
     return fit_from(tmp, None, adapt="lroa")
 
+@case("a LoRA rank below 1", ParameterError, "lora_rank and stages must be >= 1")
+def _(tmp):
+    return fit_from(tmp, None, adapt="lora", lora_rank=0)
+
 @case("weights from the hub on a machine without internet", DataError, "download the model's folder")
 def _(tmp):
     return fit_from(tmp, "hf-hub:timm/resnet18.a1_in1k")

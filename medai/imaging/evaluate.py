@@ -67,7 +67,7 @@ def initialization(
     "Where a model's weights started, and what of them trained: which file, by its SHA-256, so a reviewer can check the numbers"
     w, counts = config.get("weights"), config.get("parameters") or {}
     trained = f"; adapted by '{config.get('adapt', 'full')}'" + (f": {counts['trainable']:,} of {counts['total']:,} parameters trained" if counts else "")
-    if not w: return f"random (PyTorch defaults), seeds {seeds}; no pretrained weights" + trained
+    if not w: return f"random (PyTorch defaults), seeds {seeds}; no pretrained weights" + (f"; all {counts['total']:,} parameters trained" if counts else "")
     parts = [f"pretrained weights from {w['file']} (SHA-256 {w['sha256']}; source: {w['source']}; licence: {w['license']}); {w['loaded']} tensors loaded"]
     if w.get("head_replaced"): parts.append("the checkpoint's classifier replaced by a new head for these classes")
     if w.get("stem_adapted"): parts.append(w["stem_adapted"])
