@@ -45,6 +45,19 @@ def _parser()->tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     pr.add_argument("model_dir", type=Path, help="a folder written by medai.imaging.export.export_model")
     pr.add_argument("files", nargs="+", type=Path, help="image files (PNG/JPEG/DICOM) or volumes (NIfTI, DICOM-series folders)")
     pr.add_argument("-o", "--output", type=Path, help="CSV file to write (default: print to the terminal)")
+    pt = sub.add_parser("pretrain", help="learn an image encoder from unlabelled images (SimCLR); its folder is what weights= reads")
+    pt.add_argument("source", help="'breastmnist' (shipped), a MedMNIST .npz (its training split) or a folder of images")
+    pt.add_argument("-o", "--output", type=Path, required=True, help="folder to write: model.safetensors, config.json, README.md (and checkpoint.pt while it runs)")
+    pt.add_argument("--network", default="resnet18", help="a 2D network of medai's registry (default resnet18)")
+    pt.add_argument("--width", type=float, default=0.5, help="channel width factor (default 0.5)")
+    pt.add_argument("--epochs", type=int, default=100, help="epochs (default 100)")
+    pt.add_argument("--batch-size", type=int, default=128, help="images per step, two views each (default 128)")
+    pt.add_argument("--lr", type=float, default=1e-3, help="AdamW learning rate (default 0.001)")
+    pt.add_argument("--size", type=int, default=28, help="edge that a folder's images are resized to (default 28; MedMNIST files keep theirs)")
+    pt.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    pt.add_argument("--license", default="unknown", help="the weights' licence, for the model card (at most that of the images)")
+    pt.add_argument("--resume", action="store_true", help="continue the pretraining whose checkpoint.pt is in the output folder")
+    pt.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return p, r
 
 # %% ../nbs/03_cli.ipynb #198b3745
@@ -108,6 +121,21 @@ def _predict(args)->int:
     else: print(table.to_string(index=False))
     return 0
 
+# %% ../nbs/03_cli.ipynb #7b145bd9
+def _pretrain(args)->int:
+    from medai.imaging.pretrain import pretrain, save_pretrained, unlabelled_images
+    out = args.output
+    if out.exists() and not out.is_dir(): raise ParameterError(f"-o {out} is a file: give the folder to write the encoder into.")
+    if (out/"checkpoint.pt").exists() and not args.resume:
+        raise ParameterError(f"{out} holds an earlier pretraining (checkpoint.pt): add --resume to continue it, or give another -o folder.")
+    images, what = unlabelled_images(args.source, size=args.size)
+    pre = pretrain(images, args.network, args.width, args.epochs, args.batch_size, lr=args.lr, corpus=what, seed=args.seed,
+                   checkpoint_dir=out, resume=args.resume, show_progress=not args.no_progress)
+    save_pretrained(pre, out, license=args.license)
+    (out/"checkpoint.pt").unlink(missing_ok=True)   # finished: the folder holds the encoder, not the optimizer's state
+    print(f"encoder written to {out}: {len(pre.history)} epochs, epoch {pre.best_epoch} kept; use it with weights={out}")
+    return 0
+
 # %% ../nbs/03_cli.ipynb #84980fe0
 def describe_datasets(
     width:int|None=None,   # characters per line; default the terminal's width (at most 100)
@@ -129,6 +157,7 @@ def main(argv:list[str]|None=None)->int:
         if args.command == "datasets":
             print(describe_datasets()); return 0
         if args.command == "predict": return _predict(args)
+        if args.command == "pretrain": return _pretrain(args)
         if args.command == "sweep": return _sweep(args)
         return _report(args, report_parser)
     except ParameterError as e:

@@ -1258,6 +1258,51 @@ def _(tmp):
     from medai.engine import DPConfig
     return fit_from(tmp, rgb_checkpoint(tmp), dp=DPConfig(8.0))
 
+@case("a shipped encoder's name misspelled", DataError, "Did you mean 'breastmnist-simclr'")
+def _(tmp):
+    return fit_from(tmp, "breastmnist-simclar")
+
+@case("a medai pretrain folder given to another network names the network it was made for", DataError, "made for the network 'resnet18'")
+def _(tmp):
+    return fit_from(tmp, "breastmnist-simclr", network="resnet10")
+
+@case("the breast report's pretrained encoder missing: stopped before any training", ReportError, "DataError: No such weights file or folder")
+def _(tmp):
+    from medai.report import run_report
+    return lambda: run_report("breast_ultrasound_diagnosis", {"pretrained": str(tmp/"no_encoder")}, out_dir=tmp/"reports", progress=False)
+
+# ---------------------------------------------------------------- self-supervised pretraining (issue 32): `medai pretrain` and its corpus
+@case("pretraining on a folder of fewer than 16 images", DataError, "pretraining needs at least 16")
+def _(tmp):
+    from medai.imaging.pretrain import unlabelled_images
+    image_folder(tmp, n=5)
+    return lambda: unlabelled_images(tmp/"img")
+
+@case("pretraining on a folder with a truncated PNG names the file", DataError, "007.png")
+def _(tmp):
+    from medai.imaging.pretrain import unlabelled_images
+    image_folder(tmp, n=20)
+    (tmp/"img"/"007.png").write_bytes((tmp/"img"/"007.png").read_bytes()[:60])
+    return lambda: unlabelled_images(tmp/"img")
+
+@case("pretraining at temperature 0", ParameterError, "temperature")
+def _(tmp):
+    from medai.imaging.pretrain import pretrain
+    return lambda: pretrain(np.random.default_rng(0).random((20, 1, 28, 28), dtype=np.float32), temperature=0)
+
+@case("pretraining on labels or integers instead of images", ParameterError, "float32 array")
+def _(tmp):
+    from medai.imaging.pretrain import pretrain
+    return lambda: pretrain(np.zeros((20, 28, 28), np.uint8))
+
+@case("medai pretrain into a folder that holds an unfinished run, without --resume, keeps it", None)
+def _(tmp):
+    image_folder(tmp, n=20); (tmp/"enc").mkdir(); (tmp/"enc"/"checkpoint.pt").write_bytes(b"an earlier run")
+    def check():
+        r = medai_cli("pretrain", str(tmp/"img"), "-o", str(tmp/"enc"), "--epochs", "1")
+        assert r.returncode == 2 and "--resume" in r.stderr and (tmp/"enc"/"checkpoint.pt").read_bytes() == b"an earlier run", r.stderr
+    return check
+
 # ---------------------------------------------------------------- the test (after every case is registered)
 @pytest.mark.parametrize("name", list(CASES))
 def test_bad_input(name, tmp_path, monkeypatch, request):

@@ -41,6 +41,25 @@ def test_sweep_on_an_existing_scheduler(tmp_path, reports_tmp):
         r = medai_cli("sweep", str(study(tmp_path)), "-p", "seed", "0,1", "--scheduler", cluster.scheduler_address, "--no-progress", timeout=240)
     assert r.returncode == 0 and "2 done" in r.stdout, r.stdout + r.stderr[-2000:]
 
+def test_pretrain_writes_an_encoder_that_weights_reads_and_an_interrupted_run_resumes(tmp_path):
+    "medai pretrain on a folder of images, every flag: a run stopped after one epoch continues with --resume into a folder `weights=` reads"
+    import numpy as np
+    from PIL import Image
+    from medai.imaging.models import build_network
+    from medai.imaging.pretrain import pretrain, unlabelled_images
+    (tmp_path/"img").mkdir()
+    for i in range(20): Image.fromarray((np.random.default_rng(i).random((40, 40))*255).astype(np.uint8)).save(tmp_path/"img"/f"{i:02d}.png")
+    out = tmp_path/"encoder"
+    images, what = unlabelled_images(tmp_path/"img", size=32)   # the run the command continues: interrupted after its first epoch
+    pretrain(images, "resnet10", 0.25, 2, 8, lr=0.002, corpus=what, seed=1, checkpoint_dir=out, stop_after=1, show_progress=False)
+    r = medai_cli("pretrain", str(tmp_path/"img"), "-o", str(out), "--network", "resnet10", "--width", "0.25", "--epochs", "2", "--batch-size", "8",
+                  "--lr", "0.002", "--size", "32", "--seed", "1", "--license", "CC0", "--resume", "--no-progress")
+    assert r.returncode == 0, r.stderr[-2000:]
+    config = json.loads((out/"config.json").read_text())
+    assert config["epochs_trained"] == 2 and config["license"] == "CC0" and not (out/"checkpoint.pt").exists()
+    net = build_network("resnet10", 2, 1, 2, img_size=32, width=0.25, weights=out)
+    assert net.medai_weights.not_loaded == [] and net.medai_weights.license == "CC0" and "CC0" in (out/"README.md").read_text()
+
 # ---------------------------------------------------------------- the rule: a flag without a test that runs it fails here
 def subcommands()->dict:
     "medai's subcommands and their parsers, from its own parser"

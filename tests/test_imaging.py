@@ -145,6 +145,9 @@ def test_imaging_case_studies_write_complete_reports(study, params, tmp_path):
         assert weights["initial"]["file"] == "resnet18.safetensors" and len(weights["initial"]["sha256"]) == 64 and weights["adapt"] == "lora"
         assert weights["parameters"]["trainable"] < 0.2*weights["parameters"]["total"] and (run/"model"/"adapter"/"adapter_config.json").is_file()   # rank 8 on a quarter-width net
         assert weights["initial"]["sha256"] in card and "adapted by 'lora'" in card
+        beside = pd.read_csv(run/"tables"/"pretrained_comparison.csv")             # the shipped encoder's linear probe beside the model (the default `pretrained`)
+        assert beside.initial_weights.tolist() == ["resnet18.safetensors", "breastmnist_simclr_resnet18/model.safetensors"] and beside.adapt.tolist() == ["lora", "linear"]
+        assert "base_model" not in html and "lora_" not in html                    # Grad-CAM names a layer of the network, not of peft's wrapper
         assert any(i["path"].endswith("resnet18.safetensors") for i in json.loads((run/"provenance.json").read_text())["inputs"]) and tripod.loc["18a", "from_the_run"] == "funding: none"
     for f in ["tables/tripod_ai_checklist.md", "tables/tripod_ai_checklist.tex", "figures/test_evaluation.pdf", "study.json"]:
         assert (run/f).is_file(), f

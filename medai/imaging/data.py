@@ -53,6 +53,15 @@ class ImageData:
         if split not in SPLITS: raise ParameterError(f"split must be one of {SPLITS}, got {split!r}.")
         return self.select(self.split == split)
 
+    def fewer_labels(self, fraction:float, seed:int=0)->ImageData:
+        "A stratified `fraction` of the training images (at least 2 per class), validation and test kept whole: for label-efficiency studies"
+        if not 0 < fraction <= 1: raise ParameterError(f"fraction must be in (0, 1], got {fraction}.")
+        rng, keep = np.random.default_rng(seed), np.ones(len(self.labels), bool)
+        for c in np.unique(self.labels[self.split == "train"]):
+            idx = np.flatnonzero((self.split == "train") & (self.labels == c))
+            keep[rng.choice(idx, max(0, len(idx) - max(2, int(round(fraction*len(idx))))), replace=False)] = False
+        return self.select(keep)
+
     def records(self, split:str)->list[dict]:
         "MONAI-style dictionaries {'image', 'label'} of one split"
         p = self.part(split)

@@ -27,12 +27,11 @@ def export_model(
     folder = Path(folder)
     cfg = trained.config
     example = torch.zeros(1, cfg["in_channels"], *cfg["img_shape"])
-    model = trained.model.to("cpu").eval()
+    model = trained.model.to("cpu").eval()   # LoRA adapters, if any, are merged into it (medai.imaging.models.plain_network)
     adapter = None
-    if hasattr(model, "merge_and_unload"):   # a peft LoRA model: the adapter saved apart, merged into the base for TorchScript
-        import copy
-        model.save_pretrained(str(folder/"adapter")); adapter = "adapter/"
-        model = copy.deepcopy(model).merge_and_unload().eval()
+    if getattr(trained, "adapter", None) is not None:   # and kept apart in peft's format, beside the merged model
+        from medai.imaging.models import save_adapter
+        save_adapter(trained.adapter, folder/"adapter"); adapter = "adapter/"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         with torch.no_grad(): ts = torch.jit.trace(model, example)

@@ -11,12 +11,13 @@ import torch
 from torch import nn
 from monai.networks import nets
 from monai.networks.blocks import Convolution
-from ..core import DataError, ParameterError, file_sha256, record_input
+from ..core import DataError, ParameterError, atomic_write, data_samples_dir, file_sha256, record_input
 
 # %% auto #0
-__all__ = ['NETWORKS', 'WEIGHT_SUFFIXES', 'ADAPT', 'CompactCNN', 'TraceableBackend', 'Scattering2D', 'ScatterNet',
-           'build_network', 'WeightsInfo', 'read_state_dict', 'adapt_input_conv', 'load_weights', 'timm_network',
-           'FrozenBatchNorm', 'parameter_counts', 'check_adapt', 'adapt_network']
+__all__ = ['NETWORKS', 'WEIGHT_SUFFIXES', 'SHIPPED_WEIGHTS', 'ADAPT', 'CompactCNN', 'TraceableBackend', 'Scattering2D',
+           'ScatterNet', 'build_network', 'WeightsInfo', 'read_state_dict', 'declared_weights', 'built_for',
+           'adapt_input_conv', 'load_weights', 'timm_network', 'FrozenBatchNorm', 'parameter_counts', 'check_adapt',
+           'adapt_network', 'plain_network', 'swap_head', 'save_adapter']
 
 # %% ../../nbs/13_imaging.models.ipynb #a52829a3
 def _resnet(layers, spatial_dims, in_channels, num_classes, img_size, width):
@@ -119,6 +120,7 @@ def build_network(
 
 # %% ../../nbs/13_imaging.models.ipynb #71a55144
 WEIGHT_SUFFIXES = (".safetensors", ".pth", ".pt", ".bin")
+SHIPPED_WEIGHTS = {"breastmnist-simclr": "pretrained/breastmnist_simclr_resnet18"}   # name -> folder in data_samples (data_samples/README.md says how it was made)
 
 @dataclass
 class WeightsInfo:
@@ -164,6 +166,7 @@ def read_state_dict(
 def _weights_file(weights:str|Path)->tuple[Path, dict]:
     "The tensor file that `weights` names, and what its folder declares (architecture, source, licence)"
     spec = str(weights)
+    if spec in SHIPPED_WEIGHTS: weights = data_samples_dir()/SHIPPED_WEIGHTS[spec]
     if spec.startswith("hf-hub:"):
         from huggingface_hub import hf_hub_download
         try: return Path(hf_hub_download(spec.removeprefix("hf-hub:"), "model.safetensors", etag_timeout=5)), {"source": spec}
@@ -171,7 +174,9 @@ def _weights_file(weights:str|Path)->tuple[Path, dict]:
             raise DataError(f"Cannot fetch {spec} from the Hugging Face hub ({type(e).__name__}): this machine cannot reach it. On a machine with internet, "
                             "download the model's folder (config.json and model.safetensors), copy it here and pass weights=PATH to the folder or the file.") from e
     path = Path(weights).expanduser()
-    if not path.exists(): raise DataError(f"No such weights file or folder: {path}.")
+    if not path.exists():
+        from medai.core import did_you_mean
+        raise DataError(f"No such weights file or folder: {path}.{did_you_mean(spec, SHIPPED_WEIGHTS)} Shipped encoders: {', '.join(SHIPPED_WEIGHTS)}.")
     if path.is_file(): return path, {}
     config, files = path/"config.json", [path/f for f in ("model.safetensors", "pytorch_model.bin") if (path/f).is_file()]
     if not (config.is_file() and files):
@@ -180,11 +185,21 @@ def _weights_file(weights:str|Path)->tuple[Path, dict]:
     except (json.JSONDecodeError, UnicodeDecodeError) as e: raise DataError(f"{config} is not valid JSON ({e}): copy the model folder again.") from e
     cfg = meta.get("pretrained_cfg", {}) if isinstance(meta.get("pretrained_cfg"), dict) else {}
     declared = {"architecture": meta.get("architecture"), "source": cfg.get("hf_hub_id") or cfg.get("origin_url") or meta.get("source"),
-                "license": cfg.get("license") or meta.get("license")}
+                "license": cfg.get("license") or meta.get("license"), "network": meta.get("network"), "width": meta.get("width")}
     return files[0], {k: v for k, v in declared.items() if v}
 
 
 # %% ../../nbs/13_imaging.models.ipynb #91ddd08a
+def declared_weights(
+    weights:str|Path,   # as for `load_weights`
+)->dict:                # architecture, network, width, source, licence: what the folder's config.json says ({} for a bare file)
+    "What a weights folder declares about itself"
+    return _weights_file(weights)[1]
+
+def built_for(declared:dict)->str:
+    "A sentence naming the network a medai weights folder was made for ('' when it does not say)"
+    return f" The weights were made for the network {declared['network']!r} of width {declared.get('width')}: build that one." if declared.get("network") else ""
+
 def _head_keys(net:nn.Module)->tuple[str, ...]:
     "The classifier's parameter prefixes: timm's pretrained_cfg names them; otherwise the network's last linear layer"
     heads = getattr(net, "pretrained_cfg", {}).get("classifier", ())
@@ -210,7 +225,8 @@ def load_weights(
     "Load a checkpoint into `net` exactly (the classifier head excepted), or a DataError saying which keys do not match"
     path, declared = _weights_file(weights)
     state, own, head = read_state_dict(path), net.state_dict(), _head_keys(net)
-    info = WeightsInfo(path.name, file_sha256(path), **{k: v for k, v in declared.items() if k in ("source", "license")})
+    shown = path.name if Path(str(weights)).expanduser().is_file() else f"{path.parent.name}/{path.name}"   # a folder's file by the folder's name
+    info = WeightsInfo(shown, file_sha256(path), **{k: v for k, v in declared.items() if k in ("source", "license")})
     info.head_replaced = any(k.startswith(head) for k in state)
     state = {k: v for k, v in state.items() if not k.startswith(head)}
     stem = _stem_key(net)
@@ -223,7 +239,7 @@ def load_weights(
     if (missing or unexpected or reshaped) and not allow_partial:
         show = lambda keys: f"{len(keys)} ({', '.join(keys[:4])}{', ...' if len(keys) > 4 else ''})"
         raise DataError(f"{path.name} does not match the encoder {getattr(net, 'medai_encoder', type(net).__name__)}: missing keys {show(missing)}, unexpected keys {show(unexpected)}, "
-                        f"other shapes {show(reshaped)}. Give the checkpoint of this architecture, or pass allow_partial=True to load what matches (the report says what was not).")
+                        f"other shapes {show(reshaped)}.{built_for(declared)} Give the checkpoint of this architecture, or pass allow_partial=True to load what matches (the report says what was not).")
     match = {k: v for k, v in state.items() if k in own and v.shape == own[k].shape}
     net.load_state_dict(match, strict=False)
     record_input(path)   # the file and its hash in a report's provenance.json
@@ -305,3 +321,42 @@ def adapt_network(
             setattr(net.get_submodule(parent) if parent else net, leaf, FrozenBatchNorm(m))
     return net
 
+
+# %% ../../nbs/13_imaging.models.ipynb #12f99f07
+def plain_network(
+    net:nn.Module,   # a network from `adapt_network`, after training
+)->tuple[nn.Module, dict|None]: # the plain network, and its LoRA adapters (peft config and tensors) or None
+    "A trained network with the state-dict keys of its architecture: LoRA adapters merged (and returned apart), frozen batch norms unwrapped"
+    adapter = None
+    if hasattr(net, "merge_and_unload"):
+        from peft import get_peft_model_state_dict
+        adapter = dict(config=net.peft_config["default"], state={k: v.detach().cpu().clone() for k, v in get_peft_model_state_dict(net).items()})
+        net = net.merge_and_unload()
+    for n, m in list(net.named_modules()):
+        if isinstance(m, FrozenBatchNorm):
+            parent, _, leaf = n.rpartition(".")
+            setattr(net.get_submodule(parent) if parent else net, leaf, m.bn)
+    return net, adapter
+
+def swap_head(
+    net:nn.Module,   # a network whose classifier is its last linear layer (or timm's pretrained_cfg['classifier'])
+    new:nn.Module,   # what takes the head's place (nn.Identity() gives the encoder's features)
+)->nn.Module:        # the head it replaced
+    "Put `new` in the place of the network's classifier head (found once, then remembered, so that the head can be put back)"
+    if not hasattr(net, "medai_head"): net.medai_head = _head_keys(net)[0].rstrip(".")
+    parent, _, leaf = net.medai_head.rpartition(".")
+    owner = net.get_submodule(parent) if parent else net
+    old = getattr(owner, leaf); setattr(owner, leaf, new)
+    return old
+
+def save_adapter(
+    adapter:dict,        # the adapters from `split_lora`
+    folder:str|Path,     # where to write adapter_config.json and adapter_model.safetensors
+)->Path:
+    "Write LoRA adapters in peft's format, atomically"
+    from safetensors.torch import save
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    config = {k: sorted(v) if isinstance(v, set) else v for k, v in adapter["config"].to_dict().items()}
+    atomic_write(folder/"adapter_model.safetensors", save({k: v.contiguous() for k, v in adapter["state"].items()}))
+    atomic_write(folder/"adapter_config.json", json.dumps(config, indent=2, default=str))
+    return folder

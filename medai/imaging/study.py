@@ -140,6 +140,24 @@ def plot_privacy_utility(
     ax.set_xticks(private.target_epsilon, [f"{e:g}" for e in private.target_epsilon])
     return fig
 
+# %% ../../nbs/14b_imaging.study.ipynb #4a398476
+def _beside(self:DiagnosisStudy, others:dict)->pd.DataFrame:
+    "This study's model and `others` (name -> list of Trained) on the same test items: start, what trained, test AUC and the paired difference, with 95% CIs"
+    from medai.eval import bootstrap_ci, roc_auc
+    from medai.imaging.train import predict_proba
+    y, rows = self.test.labels, []
+    for name, runs in {f"this report's model ({self.model})": self.runs, **others}.items():
+        p = self.p_test if runs is self.runs else predict_proba(runs, self.test.images, tta=self.tta)[:, 1]
+        c, auc = runs[0].config, bootstrap_ci(roc_auc, y, p, n_boot=self.n_boot, seed=self.seed)
+        diff = None if runs is self.runs else bootstrap_ci(lambda y, a, b: roc_auc(y, b) - roc_auc(y, a), y, self.p_test, p, n_boot=self.n_boot, seed=self.seed)
+        counts = c.get("parameters") or {}
+        rows.append(dict(model=name, network=f"{c['network']} (width {c['width']:g})", initial_weights=(c.get("weights") or {}).get("file", "random"),
+                         adapt=c.get("adapt", "full"), trainable_parameters=counts.get("trainable"), total_parameters=counts.get("total"),
+                         training_seconds=round(float(sum(r.history.seconds.sum() for r in runs)), 1), test_auc=auc.estimate, ci_low=auc.low, ci_high=auc.high,
+                         auc_difference=diff and diff.estimate, difference_low=diff and diff.low, difference_high=diff and diff.high))
+    return pd.DataFrame(rows)
+DiagnosisStudy.beside = _beside
+
 # %% ../../nbs/14b_imaging.study.ipynb #9b15789f
 def _subgroups(self:DiagnosisStudy, attributes:list[str]|None=None)->pd.DataFrame|None:
     "Test AUC by subgroup with bootstrap CIs; None when the data have no attributes"

@@ -12,12 +12,12 @@ from torch import nn
 from ..core import DataError, ParameterError, get_device, seed_everything
 from ..engine import DPConfig, Trainer, class_weights, dp_compatible, process_group
 from .data import ImageData, check_splits
-from .models import adapt_network, build_network, check_adapt, parameter_counts
+from .models import adapt_network, build_network, check_adapt, parameter_counts, plain_network, swap_head
 from .transforms import preset, random_state, set_state
 
 # %% auto #0
-__all__ = ['DP_RECIPE', 'Trained', 'auc_score', 'network_probabilities', 'predict_proba', 'batch_loss', 'validation', 'fit',
-           'fit_ensemble', 'history_table', 'plot_history', 'fit_private']
+__all__ = ['LINEAR_PROBE', 'DP_RECIPE', 'Trained', 'auc_score', 'network_probabilities', 'predict_proba', 'batch_loss',
+           'validation', 'encoder_features', 'fit', 'fit_ensemble', 'history_table', 'plot_history', 'fit_private']
 
 # %% ../../nbs/14_imaging.train.ipynb #8b3c9cbc
 @dataclass
@@ -29,6 +29,7 @@ class Trained:
     history:pd.DataFrame            # per epoch: losses, validation AUC, learning rate, seconds
     best_epoch:int                  # epoch of the kept weights (1-based)
     config:dict=field(default_factory=dict) # network and training settings
+    adapter:dict|None=None          # LoRA adapters (peft's config and tensors), merged into `model` and kept to save beside it
 
     @property
     def best_val_auc(self)->float: return float(self.history.loc[self.history.epoch == self.best_epoch, "val_auc"].iloc[0])
@@ -86,13 +87,28 @@ def batch_loss(loss_fn:nn.Module, device, channels_last:bool=True):
         return loss_fn(net(x), y), len(y)
     return loss
 
-def validation(val:ImageData, device):
-    "The engine's validation metrics: loss and AUC on the validation images"
+def validation(val:ImageData, device, features:torch.Tensor|None=None):
+    "The engine's validation metrics: loss and AUC on the validation images (or on their encoder `features`, for a linear probe)"
     def metrics(model):
-        probs = network_probabilities(model, val.images, 128, device)
+        probs = network_probabilities(model, val.images if features is None else features.numpy(), 128, device)
         loss = float(nn.functional.nll_loss(torch.log(torch.as_tensor(probs).clamp_min(1e-7)), torch.as_tensor(val.labels)))
         return dict(val_loss=loss, val_auc=auc_score(val.labels, probs))
     return metrics
+
+# %% ../../nbs/14_imaging.train.ipynb #a18de3b7
+@torch.no_grad()
+def encoder_features(
+    net:nn.Module,        # a classification network
+    images:np.ndarray,    # float32 (N, C, *spatial)
+    device,               # where to run
+    batch_size:int=128,
+)->torch.Tensor:          # (N, features): the input of the network's head
+    "The encoder's features of images: the network run with its head taken off (and put back)"
+    head = swap_head(net, nn.Identity())
+    try:
+        net.to(device).eval()
+        return torch.cat([net(torch.as_tensor(images[i:i + batch_size]).to(device)).float().cpu() for i in range(0, len(images), batch_size)])
+    finally: swap_head(net, head)
 
 # %% ../../nbs/14_imaging.train.ipynb #2059d633
 def _loader(ds, batch_size:int, seed:int, world:int, rank:int, dp)->"monai.data.DataLoader":
@@ -156,24 +172,33 @@ def fit(
                           weights=weights, allow_partial=allow_partial)
     loaded = model.medai_weights
     model = adapt_network(model, adapt, lora_rank)
+    counts = parameter_counts(model)
     if dp is not None: model = dp_compatible(model)
     _check_compatible(model, data, dev)
     if data.spatial_dims == 2: model = model.to(memory_format=torch.channels_last)
     from monai.data import CacheDataset
     pipeline = preset(modality, train=True, seed=seed)
-    loader = _loader(CacheDataset(data.records("train"), transform=pipeline, progress=False), batch_size, seed, world, rank, dp)
+    if adapt == "linear":   # a linear probe on cached features: the frozen encoder runs once over the images, the head trains alone
+        train_features, val_features = (encoder_features(model, data.part(s).images, dev) for s in ("train", "val"))
+        train_set = [dict(image=f, label=int(y)) for f, y in zip(train_features, data.part("train").labels)]
+        learner = swap_head(model, nn.Identity())
+    else: train_set, learner, val_features = CacheDataset(data.records("train"), transform=pipeline, progress=False), model, None
+    loader = _loader(train_set, batch_size, seed, world, rank, dp)
     weights = class_weights(data.part("train").labels, len(data.classes)).to(dev) if balance else None
     config = dict(network=network, modality=modality, epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
                   patience=patience, balance=balance, width=width, seed=seed, spatial_dims=data.spatial_dims,
                   in_channels=data.n_channels, img_shape=list(data.images.shape[2:]), preprocessing=data.preprocessing, num_classes=len(data.classes), processes=max(world, 1),
-                  weights=asdict(loaded) if loaded is not None else None, adapt=adapt, lora_rank=lora_rank if adapt == "lora" else None, parameters=parameter_counts(model))
-    trainer = Trainer(model, batch_loss(nn.CrossEntropyLoss(weight=weights), dev), loader, epochs, lr, weight_decay, amp=True, dp=dp, device=dev)
-    trainer.run(validation(data.part("val"), dev), "val_auc", higher_is_better=True, patience=patience,
+                  weights=asdict(loaded) if loaded is not None else None, adapt=adapt, lora_rank=lora_rank if adapt == "lora" else None, parameters=counts)
+    trainer = Trainer(learner, batch_loss(nn.CrossEntropyLoss(weight=weights), dev), loader, epochs, lr, weight_decay, amp=True, dp=dp, device=dev)
+    trainer.run(validation(data.part("val"), dev, val_features), "val_auc", higher_is_better=True, patience=patience,
                 checkpoint=Path(checkpoint_dir)/"checkpoint.pt" if checkpoint_dir is not None else None, resume=resume, settings=config,
                 rng_extra=dict(transforms=(lambda: random_state(pipeline), lambda s: set_state(pipeline, s))),
                 stop_after=stop_after, max_minutes=max_minutes, desc=f"training {network}" if show_progress and rank == 0 else None)
     if dp is not None: config["dp"] = dict(trainer.privacy, epochs_trained=len(trainer.history))
-    return Trained(trainer.release(), list(data.classes), modality, pd.DataFrame(trainer.history), trainer.best_epoch, config)
+    trained = trainer.release()
+    if adapt == "linear": swap_head(model, trained); trained = model.eval()
+    trained, adapter = plain_network(trained)   # what evaluates, explains and exports sees the architecture's own modules
+    return Trained(trained, list(data.classes), modality, pd.DataFrame(trainer.history), trainer.best_epoch, config, adapter)
 
 # %% ../../nbs/14_imaging.train.ipynb #2a3b6609
 def fit_ensemble(data:ImageData, seeds=(0, 1, 2), **kwargs)->list[Trained]:
@@ -203,6 +228,8 @@ def plot_history(
     return fig
 
 # %% ../../nbs/14_imaging.train.ipynb #80b69b9b
+LINEAR_PROBE = dict(adapt="linear", epochs=100, lr=1e-2, patience=20)   # a head on cached features: its epochs take milliseconds (benchmarks/pretrained.py)
+
 DP_RECIPE = dict(network="scatter_linear", epochs=100, lr=0.01, max_grad_norm=0.1)   # chosen on validation AUC at epsilon 8 (benchmarks/dp.py --search)
 
 def fit_private(
