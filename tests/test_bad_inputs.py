@@ -1258,6 +1258,23 @@ def _(tmp):
     from medai.engine import DPConfig
     return fit_from(tmp, rgb_checkpoint(tmp), dp=DPConfig(8.0))
 
+@case("a MONAI bundle with only its TorchScript model.ts (which would run code)", DataError, "never its TorchScript")
+def _(tmp):
+    (tmp/"bundle"/"configs").mkdir(parents=True); (tmp/"bundle"/"models").mkdir()
+    (tmp/"bundle"/"configs"/"metadata.json").write_text('{"name": "x", "version": "1"}'); (tmp/"bundle"/"models"/"model.ts").write_bytes(b"PK")
+    return fit_from(tmp, tmp/"bundle")
+
+@case("network 'transformers' without the Hugging Face folder it is built from", ParameterError, "give that folder")
+def _(tmp):
+    return fit_from(tmp, None, network="transformers")
+
+@case("network 'transformers' on a folder whose config.json names no transformers model", DataError, "is not a transformers configuration")
+def _(tmp):
+    from safetensors.torch import save_file
+    import torch
+    (tmp/"hf").mkdir(); (tmp/"hf"/"config.json").write_text('{"model_type": "no-such-model"}'); save_file({"w": torch.zeros(1)}, tmp/"hf"/"model.safetensors")
+    return fit_from(tmp, tmp/"hf", network="transformers")
+
 @case("a shipped encoder's name misspelled", DataError, "Did you mean 'breastmnist-simclr'")
 def _(tmp):
     return fit_from(tmp, "breastmnist-simclar")

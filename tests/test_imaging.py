@@ -100,7 +100,7 @@ def test_predict_cli_matches_the_trained_model(tmp_path):
 @pytest.mark.parametrize("study, params", [
     ("breast_ultrasound_diagnosis", {"model": "resnet18", "width": 0.25, "weights": "CHECKPOINT", "adapt": "lora", "epochs": 2, "dp_epochs": 2, "dp_curve": [8.0, 3.0, 1.0], "image_size": 32, "n_boot": 200, "n_explain": 2,
                                      "statements": {"intended_use": "triage research only", "funding": "none"}}),
-    ("lung_nodule_diagnosis", {"model": "compact_cnn", "epochs": 2, "width": 0.25, "n_boot": 200, "n_explain": 2,
+    ("lung_nodule_diagnosis", {"model": "compact_cnn", "epochs": 2, "width": 0.25, "n_boot": 200, "n_explain": 2, "weights": "CHECKPOINT3D", "adapt": "partial",
                                "statements": {"intended_use": "<script>alert(1)</script>", "funding": "=HYPERLINK(\"http://evil.example\",\"x\")"}}),
 ])
 def test_imaging_case_studies_write_complete_reports(study, params, tmp_path):
@@ -108,6 +108,9 @@ def test_imaging_case_studies_write_complete_reports(study, params, tmp_path):
         from safetensors.torch import save_file
         torch.manual_seed(0); save_file(build_network("resnet18", 2, 3, 10, img_size=28, width=0.25).state_dict(), tmp_path/"resnet18.safetensors")
         params = params | {"weights": str(tmp_path/"resnet18.safetensors")}
+    if params.get("weights") == "CHECKPOINT3D":   # a 3D encoder of five classes from a colleague, its last stage and head trained
+        torch.manual_seed(0); torch.save(build_network("compact_cnn", 3, 1, 5, img_size=28, width=0.25).state_dict(), tmp_path/"nodules3d.pth")
+        params = params | {"weights": str(tmp_path/"nodules3d.pth")}
     run = run_report(study, params, progress=False)
     metrics = json.loads((run/"metrics.json").read_text())
     assert 0 <= metrics["auc"]["ci_low"] <= metrics["auc"]["value"] <= metrics["auc"]["ci_high"] <= 1
@@ -149,6 +152,8 @@ def test_imaging_case_studies_write_complete_reports(study, params, tmp_path):
         assert beside.initial_weights.tolist() == ["resnet18.safetensors", "breastmnist_simclr_resnet18/model.safetensors"] and beside.adapt.tolist() == ["lora", "linear"]
         assert "base_model" not in html and "lora_" not in html                    # Grad-CAM names a layer of the network, not of peft's wrapper
         assert any(i["path"].endswith("resnet18.safetensors") for i in json.loads((run/"provenance.json").read_text())["inputs"]) and tripod.loc["18a", "from_the_run"] == "funding: none"
+    else:
+        assert meta["weights"]["initial"]["file"] == "nodules3d.pth" and meta["weights"]["initial"]["head_replaced"] and meta["weights"]["adapt"] == "partial"
     for f in ["tables/tripod_ai_checklist.md", "tables/tripod_ai_checklist.tex", "figures/test_evaluation.pdf", "study.json"]:
         assert (run/f).is_file(), f
     study_json = json.loads((run/"study.json").read_text())   # what it states, the run established

@@ -49,6 +49,8 @@ def export_model(
                      lora=None if adapter is None else f"LoRA adapter (rank {cfg.get('lora_rank')}) merged into model.ts; the adapter alone in {adapter} (peft)"),
     )
     folder.mkdir(parents=True, exist_ok=True)
+    from safetensors.torch import save
+    atomic_write(folder/"model.safetensors", save({k: v.contiguous() for k, v in model.state_dict().items()}))   # the weights alone: what weights= reads to start a new model
     atomic_write(folder/"model.ts", buf.getvalue())
     if check_images is not None:
         from medai.imaging.train import predict_proba

@@ -16,8 +16,9 @@ from ..core import DataError, ParameterError, atomic_write, data_samples_dir, fi
 # %% auto #0
 __all__ = ['NETWORKS', 'WEIGHT_SUFFIXES', 'SHIPPED_WEIGHTS', 'ADAPT', 'CompactCNN', 'TraceableBackend', 'Scattering2D',
            'ScatterNet', 'build_network', 'WeightsInfo', 'read_state_dict', 'declared_weights', 'built_for',
-           'adapt_input_conv', 'load_weights', 'timm_network', 'FrozenBatchNorm', 'parameter_counts', 'check_adapt',
-           'adapt_network', 'plain_network', 'swap_head', 'save_adapter']
+           'adapt_input_conv', 'load_weights', 'timm_network', 'TransformersClassifier', 'transformers_network',
+           'FrozenBatchNorm', 'parameter_counts', 'check_adapt', 'adapt_network', 'plain_network', 'swap_head',
+           'save_adapter']
 
 # %% ../../nbs/13_imaging.models.ipynb #a52829a3
 def _resnet(layers, spatial_dims, in_channels, num_classes, img_size, width):
@@ -96,24 +97,30 @@ def build_network(
     num_classes:int=2,    # output classes
     img_size:int|None=None, # image edge in pixels/voxels, to size the stem
     width:float=1.0,      # channel width factor (ResNets and the compact CNN; timm encoders keep their published width)
-    weights:str|Path|None=None, # weights to start from: a file, a Hugging Face model folder or a medai checkpoint (see `load_weights`); None: random
+    weights:str|Path|None=None, # weights to start from (see `load_weights`): a file, a folder (Hugging Face, MONAI bundle, medai model or `medai pretrain`), a shipped encoder's name; None: random
     allow_partial:bool=False, # load what matches of `weights` (recorded), instead of refusing a mismatch
 )->nn.Module:
-    "Build a classification network from the registry, or a timm encoder ('timm:NAME'), from random or given weights"
+    "Build a classification network from the registry, a timm encoder ('timm:NAME') or a transformers model ('transformers', its folder as `weights`), from random or given weights"
     if num_classes < 2 or in_channels < 1: raise ParameterError(f"need num_classes >= 2 and in_channels >= 1, got {num_classes}, {in_channels}.")
-    if name.startswith("timm:"):
-        if spatial_dims != 2: raise ParameterError(f"{name}: timm encoders take 2D images, not {spatial_dims}-D; for volumes choose one of {', '.join(NETWORKS)}.")
-        net = timm_network(name.removeprefix("timm:"), in_channels, num_classes)
+    info = None
+    if name.startswith("timm:") or name == "transformers":
+        if spatial_dims != 2: raise ParameterError(f"{name}: timm and transformers encoders take 2D images, not {spatial_dims}-D; for volumes choose one of {', '.join(NETWORKS)}.")
+        if name == "transformers":   # the architecture the folder declares, loaded under transformers' own key names, then wrapped to give logits
+            inner = transformers_network(weights, in_channels, num_classes)
+            info = load_weights(inner, weights, allow_partial)
+            net = TransformersClassifier(inner)
+        else: net = timm_network(name.removeprefix("timm:"), in_channels, num_classes)
     else:
         if name not in NETWORKS:
             from medai.core import did_you_mean
-            raise ParameterError(f"Unknown network {name!r}.{did_you_mean(name, NETWORKS)} Networks: {', '.join(NETWORKS)} or 'timm:NAME'.")
+            raise ParameterError(f"Unknown network {name!r}.{did_you_mean(name, [*NETWORKS, 'transformers'])} Networks: {', '.join(NETWORKS)}, 'timm:NAME', or 'transformers' (with weights=FOLDER).")
         build, dims, min_size, _ = NETWORKS[name]
         if spatial_dims not in dims: raise ParameterError(f"{name} supports {dims}-D images, not {spatial_dims}-D.")
         if img_size is not None and img_size < min_size: raise ParameterError(f"{name} needs images of at least {min_size} px, got {img_size}: resize the images or choose another network.")
         if width <= 0: raise ParameterError(f"width must be positive, got {width}.")
         net = build(spatial_dims, in_channels, num_classes, img_size, width)
-    net.medai_weights = load_weights(net, weights, allow_partial) if weights is not None else None
+    if weights is not None and info is None: info = load_weights(net, weights, allow_partial)
+    net.medai_weights = info
     net.medai_config = dict(name=name, spatial_dims=spatial_dims, in_channels=in_channels, num_classes=num_classes, img_size=img_size, width=width)
     return net
 
@@ -155,6 +162,7 @@ def read_state_dict(
                             "save its state_dict, or convert it to .safetensors, on a machine you trust.") from e
         except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as e:
             raise DataError(f"{path} is not a readable PyTorch file ({type(e).__name__}: {str(e).splitlines()[0]}); it is truncated or corrupt: download or copy it again.") from e
+    if isinstance(state, dict) and "settings" in state and isinstance(state.get("best"), dict): state = state["best"]   # a medai training checkpoint: its kept weights
     for key in ("state_dict", "model", "model_state"):   # checkpoints that wrap the weights
         if isinstance(state, dict) and isinstance(state.get(key), dict): state = state[key]
     if not isinstance(state, dict) or not state or not all(isinstance(v, torch.Tensor) for v in state.values()):
@@ -178,18 +186,44 @@ def _weights_file(weights:str|Path)->tuple[Path, dict]:
         from medai.core import did_you_mean
         raise DataError(f"No such weights file or folder: {path}.{did_you_mean(spec, SHIPPED_WEIGHTS)} Shipped encoders: {', '.join(SHIPPED_WEIGHTS)}.")
     if path.is_file(): return path, {}
+    if (path/"metadata.json").is_file() and (path/"model.safetensors").is_file(): return path/"model.safetensors", _medai_model_declares(path/"metadata.json")
+    if (path/"configs"/"metadata.json").is_file(): return _monai_bundle(path)
     config, files = path/"config.json", [path/f for f in ("model.safetensors", "pytorch_model.bin") if (path/f).is_file()]
     if not (config.is_file() and files):
-        raise DataError(f"{path} is not a Hugging Face model folder (config.json with model.safetensors or pytorch_model.bin): pass the weights file itself, or that folder.")
+        raise DataError(f"{path} is neither a Hugging Face model folder (config.json with model.safetensors or pytorch_model.bin) nor a medai model folder "
+                        "(metadata.json with model.safetensors): pass the weights file itself, or such a folder.")
     try: meta = json.loads(config.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e: raise DataError(f"{config} is not valid JSON ({e}): copy the model folder again.") from e
     cfg = meta.get("pretrained_cfg", {}) if isinstance(meta.get("pretrained_cfg"), dict) else {}
     declared = {"architecture": meta.get("architecture"), "source": cfg.get("hf_hub_id") or cfg.get("origin_url") or meta.get("source"),
-                "license": cfg.get("license") or meta.get("license"), "network": meta.get("network"), "width": meta.get("width")}
+                "license": cfg.get("license") or meta.get("license"), "network": meta.get("network"), "width": meta.get("width"), "img_size": meta.get("img_size")}
     return files[0], {k: v for k, v in declared.items() if v}
 
 
 # %% ../../nbs/13_imaging.models.ipynb #91ddd08a
+def _medai_model_declares(meta_file:Path)->dict:
+    "What a model folder written by medai's export declares: its network, width and image size, and where it came from"
+    try: meta = json.loads(meta_file.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise DataError(f"{meta_file} is corrupted (not valid JSON: {e}); export the model again.") from e
+    net, shape = meta.get("network") or {}, (meta.get("input") or {}).get("shape") or [None]
+    data = (meta.get("training") or {}).get("data")
+    return {k: v for k, v in dict(network=net.get("network"), width=net.get("width"), img_size=shape[-1],
+                                  source=f"a medai model (medai {meta.get('medai_version')})" + (f" trained on {data}" if data else "")).items() if v}
+
+def _monai_bundle(path:Path)->tuple[Path, dict]:
+    "A MONAI bundle's weights (models/model.pt or .safetensors, never its TorchScript) and what its metadata declares"
+    files = [path/"models"/f for f in ("model.safetensors", "model.pt") if (path/"models"/f).is_file()]
+    if not files:
+        raise DataError(f"{path} is a MONAI bundle without models/model.pt: medai reads a bundle's weights, never its TorchScript (models/model.ts runs code); "
+                        "download the bundle with its model.pt (monai.bundle.download), or pass a weights file.")
+    try: meta = json.loads((path/"configs"/"metadata.json").read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise DataError(f"{path/'configs'/'metadata.json'} is not valid JSON ({e}): download the bundle again.") from e
+    licence = meta.get("license")
+    if not licence and (path/"LICENSE").is_file(): licence = (path/"LICENSE").read_text(errors="replace").strip().split("\n")[0]   # the licence's title line
+    authors = meta.get("authors") if isinstance(meta.get("authors"), str) else ", ".join(map(str, meta.get("authors") or []))
+    source = f"MONAI bundle {meta.get('name') or path.name} {meta.get('version', '')}".strip() + (f" ({authors})" if authors else "")
+    return files[0], {k: v for k, v in dict(source=source, license=licence).items() if v}
+
 def declared_weights(
     weights:str|Path,   # as for `load_weights`
 )->dict:                # architecture, network, width, source, licence: what the folder's config.json says ({} for a bare file)
@@ -198,7 +232,8 @@ def declared_weights(
 
 def built_for(declared:dict)->str:
     "A sentence naming the network a medai weights folder was made for ('' when it does not say)"
-    return f" The weights were made for the network {declared['network']!r} of width {declared.get('width')}: build that one." if declared.get("network") else ""
+    size = f" on {declared['img_size']}-pixel images" if declared.get("img_size") else ""
+    return f" The weights were made for the network {declared['network']!r} of width {declared.get('width')}{size}: build that one." if declared.get("network") else ""
 
 def _head_keys(net:nn.Module)->tuple[str, ...]:
     "The classifier's parameter prefixes: timm's pretrained_cfg names them; otherwise the network's last linear layer"
@@ -219,7 +254,7 @@ def adapt_input_conv(channels:int, weight:torch.Tensor)->torch.Tensor:
 
 def load_weights(
     net:nn.Module,          # a network with its new head
-    weights:str|Path,       # a weights file, a Hugging Face model folder, or 'hf-hub:ORG/NAME' (online only)
+    weights:str|Path,       # a weights file (a medai training checkpoint too), a Hugging Face (timm, transformers) or MONAI bundle folder, a medai model or `medai pretrain` folder, a name of SHIPPED_WEIGHTS, or 'hf-hub:ORG/NAME' (online only)
     allow_partial:bool=False, # load what matches when keys are missing, unexpected or of another shape (recorded), instead of refusing
 )->WeightsInfo:
     "Load a checkpoint into `net` exactly (the classifier head excepted), or a DataError saying which keys do not match"
@@ -237,7 +272,9 @@ def load_weights(
     unexpected = [k for k in state if k not in own]
     reshaped = [f"{k} {tuple(state[k].shape)} vs {tuple(own[k].shape)}" for k in state if k in own and state[k].shape != own[k].shape]
     if (missing or unexpected or reshaped) and not allow_partial:
-        show = lambda keys: f"{len(keys)} ({', '.join(keys[:4])}{', ...' if len(keys) > 4 else ''})"
+        def show(keys):
+            keys = sorted(keys, key=lambda k: k.endswith("num_batches_tracked"))   # weights before batch-norm counters
+            return f"{len(keys)} ({', '.join(keys[:4])}{', ...' if len(keys) > 4 else ''})" if keys else "0"
         raise DataError(f"{path.name} does not match the encoder {getattr(net, 'medai_encoder', type(net).__name__)}: missing keys {show(missing)}, unexpected keys {show(unexpected)}, "
                         f"other shapes {show(reshaped)}.{built_for(declared)} Give the checkpoint of this architecture, or pass allow_partial=True to load what matches (the report says what was not).")
     match = {k: v for k, v in state.items() if k in own and v.shape == own[k].shape}
@@ -265,6 +302,33 @@ def timm_network(
     net.medai_encoder = f"timm:{name}"
     return net
 
+
+# %% ../../nbs/13_imaging.models.ipynb #059b7414
+class TransformersClassifier(nn.Module):
+    "A transformers image classifier as a plain network: images in, logits out"
+    def __init__(self, model:nn.Module):
+        super().__init__(); self.model = model
+    def forward(self, x): return self.model(pixel_values=x).logits
+
+def transformers_network(
+    folder:str|Path,          # a Hugging Face model folder: config.json (with model_type) and model.safetensors
+    in_channels:int=1,        # image channels
+    num_classes:int=2,        # output classes (a new head)
+)->nn.Module:                 # the transformers model, weights not yet loaded
+    "The transformers image classifier a folder's config.json declares, with a new head"
+    try: from transformers import AutoConfig, AutoModelForImageClassification
+    except Exception as e: raise ParameterError(f"network 'transformers' needs the transformers package ({type(e).__name__}: {e}): pip install transformers.") from e
+    path = Path(str(folder)).expanduser() if folder is not None else None
+    if path is None or not (path/"config.json").is_file():
+        raise ParameterError(f"network 'transformers' builds the architecture of a Hugging Face model folder: give that folder (config.json and model.safetensors) as weights, not {folder!r}.")
+    try: config = AutoConfig.from_pretrained(str(path))   # config.json only; trust_remote_code stays off
+    except Exception as e: raise DataError(f"{path/'config.json'} is not a transformers configuration ({type(e).__name__}: {str(e).splitlines()[0]}).") from e
+    config.num_labels = num_classes
+    if hasattr(config, "num_channels"): config.num_channels = in_channels
+    try: net = AutoModelForImageClassification.from_config(config)
+    except ValueError as e: raise DataError(f"{path}: transformers has no image classifier for model_type {getattr(config, 'model_type', '?')!r}: {str(e).splitlines()[0]}") from e
+    net.medai_encoder = f"transformers:{type(net).__name__}"
+    return net
 
 # %% ../../nbs/13_imaging.models.ipynb #65f138f6
 ADAPT = ("full", "partial", "linear", "lora")
@@ -301,7 +365,7 @@ def adapt_network(
     net:nn.Module,          # a network whose head is `pretrained_cfg['classifier']` (timm) or its last linear layer
     adapt:str="full",       # 'full', 'partial' (last `stages` stages and the head), 'linear' (the head alone) or 'lora'
     lora_rank:int=8,        # rank of the LoRA adapters
-    lora_targets:list[str]|None=None, # module names to adapt (None: every Conv2d and Linear of the encoder)
+    lora_targets:list[str]|None=None, # module names to adapt (None: every convolution and linear layer of the encoder)
     stages:int=1,           # stages trained by 'partial'
 )->nn.Module:               # the network to train (a peft model for 'lora')
     "Choose what of a pretrained network trains"
@@ -310,7 +374,7 @@ def adapt_network(
     if adapt == "full": return net
     if adapt == "lora":
         from peft import LoraConfig, get_peft_model
-        targets = lora_targets or [n for n, m in net.named_modules() if isinstance(m, (nn.Conv2d, nn.Linear)) and not any(n == h or n.startswith(h + ".") for h in head)]
+        targets = lora_targets or [n for n, m in net.named_modules() if isinstance(m, (nn.Conv2d, nn.Conv3d, nn.Linear)) and not any(n == h or n.startswith(h + ".") for h in head)]
         return get_peft_model(net, LoraConfig(r=lora_rank, lora_alpha=lora_rank, target_modules=targets, modules_to_save=head))
     train = head + (_stages(net)[-stages:] if adapt == "partial" else [])
     keep = lambda n: any(n == t or n.startswith(t + ".") for t in train)

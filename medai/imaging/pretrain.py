@@ -178,5 +178,5 @@ def save_pretrained(
         f"- **Images**: {inert_markdown(c['corpus'] or 'not described')}; {c['images_train']} for training, {c['images_val']} held out to choose the epoch. No labels were used.",
         f"- **Training**: {len(pre.history)} epochs in {c['seconds']/60:.1f} min; epoch {pre.best_epoch} kept (held-out contrastive loss {best.val_loss:.3f}, pair accuracy {best.val_pair_accuracy:.3f}).",
         f"- **Source**: {inert_markdown(source)}. **Licence**: {inert_markdown(license)}.",
-        f"- **Use**: `build_network('{c['network']}', width={c['width']:g}, weights=FOLDER)`, or a report's `-p weights FOLDER`; the classification head is new.", ""]))
+        f"- **Use**: `build_network('{c['network']}', img_size={c['img_size']}, width={c['width']:g}, weights=FOLDER)`, or a report's `-p weights FOLDER`; the classification head is new.", ""]))
     return folder
