@@ -73,7 +73,7 @@ class ImageData:
                            rownames=["split"], colnames=["class"], dropna=False)
 
     def __repr__(self):
-        return f"ImageData({len(self.labels)} images {tuple(self.images.shape[1:])}, classes {self.classes}, {dict(zip(*np.unique(self.split, return_counts=True)))})"
+        return f"ImageData({len(self.labels)} images {tuple(self.images.shape[1:])}, classes {self.classes}, {dict(zip(*(a.tolist() for a in np.unique(self.split, return_counts=True))))})"
 
 # %% ../../nbs/10_imaging.data.ipynb #aa500f21
 def check_splits(data:ImageData)->ImageData:
