@@ -1236,7 +1236,7 @@ def _(tmp):
     torch.save(build_network("resnet18", 2, 3, 10, img_size=32), tmp/"whole_model.pt")
     return fit_from(tmp, tmp/"whole_model.pt")
 
-@case("a folder that is not a Hugging Face model folder", DataError, "is not a Hugging Face model folder")
+@case("a folder that is not a Hugging Face, MONAI bundle or medai model folder", DataError, "is neither a Hugging Face model folder")
 def _(tmp):
     (tmp/"weights").mkdir(); (tmp/"weights"/"notes.txt").write_text("the weights are elsewhere")
     return fit_from(tmp, tmp/"weights")

@@ -224,6 +224,8 @@ def _monai_bundle(path:Path)->tuple[Path, dict]:
     source = f"MONAI bundle {meta.get('name') or path.name} {meta.get('version', '')}".strip() + (f" ({authors})" if authors else "")
     return files[0], {k: v for k, v in dict(source=source, license=licence).items() if v}
 
+
+# %% ../../nbs/13_imaging.models.ipynb #b2060f0f
 def declared_weights(
     weights:str|Path,   # as for `load_weights`
 )->dict:                # architecture, network, width, source, licence: what the folder's config.json says ({} for a bare file)
@@ -235,6 +237,8 @@ def built_for(declared:dict)->str:
     size = f" on {declared['img_size']}-pixel images" if declared.get("img_size") else ""
     return f" The weights were made for the network {declared['network']!r} of width {declared.get('width')}{size}: build that one." if declared.get("network") else ""
 
+
+# %% ../../nbs/13_imaging.models.ipynb #97928c63
 def _head_keys(net:nn.Module)->tuple[str, ...]:
     "The classifier's parameter prefixes: timm's pretrained_cfg names them; otherwise the network's last linear layer"
     heads = getattr(net, "pretrained_cfg", {}).get("classifier", ())
@@ -390,7 +394,7 @@ def adapt_network(
 def plain_network(
     net:nn.Module,   # a network from `adapt_network`, after training
 )->tuple[nn.Module, dict|None]: # the plain network, and its LoRA adapters (peft config and tensors) or None
-    "A trained network with the state-dict keys of its architecture: LoRA adapters merged (and returned apart), frozen batch norms unwrapped"
+    "A trained network as its architecture builds it: LoRA adapters merged (and returned apart), frozen batch norms unwrapped, every weight differentiable"
     adapter = None
     if hasattr(net, "merge_and_unload"):
         from peft import get_peft_model_state_dict
@@ -400,6 +404,7 @@ def plain_network(
         if isinstance(m, FrozenBatchNorm):
             parent, _, leaf = n.rpartition(".")
             setattr(net.get_submodule(parent) if parent else net, leaf, m.bn)
+    for p in net.parameters(): p.requires_grad_(True)   # as built: gradients reach every layer (Grad-CAM's hooks need them); the next fit chooses what trains
     return net, adapter
 
 def swap_head(

@@ -154,7 +154,7 @@ def _beside(self:DiagnosisStudy, others:dict)->pd.DataFrame:
         rows.append(dict(model=name, network=f"{c['network']} (width {c['width']:g})", initial_weights=(c.get("weights") or {}).get("file", "random"),
                          adapt=c.get("adapt", "full"), trainable_parameters=counts.get("trainable"), total_parameters=counts.get("total"),
                          training_seconds=round(float(sum(r.history.seconds.sum() for r in runs)), 1), test_auc=auc.estimate, ci_low=auc.low, ci_high=auc.high,
-                         auc_difference=diff and diff.estimate, difference_low=diff and diff.low, difference_high=diff and diff.high))
+                         difference=diff and diff.estimate, difference_low=diff and diff.low, difference_high=diff and diff.high))
     return pd.DataFrame(rows)
 DiagnosisStudy.beside = _beside
 

@@ -132,6 +132,22 @@ def _check_compatible(model:nn.Module, data:ImageData, device)->None:
     if out.shape[1] != len(data.classes):
         raise DataError(f"The network has {out.shape[1]} outputs for {len(data.classes)} classes.")
 
+# %% ../../nbs/14_imaging.train.ipynb #d04cfdc5
+def _check_options(batch_size:int, world:int, dp, checkpoint_dir, weights, adapt:str, lora_rank:int)->None:
+    "ParameterError for options that do not go together, before any work"
+    if world and batch_size % world: raise ParameterError(f"batch_size {batch_size} must be divisible by the {world} processes.")
+    if dp is not None and (world or checkpoint_dir is not None): raise ParameterError("dp= trains in one process without checkpoints (the privacy accountant is not checkpointed).")
+    if dp is not None and (weights is not None or adapt != "full"): raise ParameterError("dp= trains medai's DP networks from scratch: leave weights= and adapt= at their defaults.")
+    check_adapt(adapt, lora_rank)
+
+def _what_trains(model:nn.Module, data:ImageData, adapt:str, pipeline, device)->tuple:
+    "The training records, the module the engine trains, and the validation features (a linear probe) or None"
+    if adapt != "linear":
+        from monai.data import CacheDataset
+        return CacheDataset(data.records("train"), transform=pipeline, progress=False), model, None
+    train, val = (encoder_features(model, data.part(s).images, device) for s in ("train", "val"))   # the frozen encoder runs once
+    return [dict(image=f, label=int(y)) for f, y in zip(train, data.part("train").labels)], swap_head(model, nn.Identity()), val
+
 # %% ../../nbs/14_imaging.train.ipynb #fade1ef7
 def fit(
     data:ImageData,            # images with train/val/test splits (test is never touched here)
@@ -161,10 +177,7 @@ def fit(
     if epochs < 1 or batch_size < 1 or patience < 1: raise ParameterError("epochs, batch_size and patience must be at least 1.")
     if resume and checkpoint_dir is None: raise ParameterError("resume=True needs checkpoint_dir= (where the checkpoint is).")
     world, rank = process_group()      # under torchrun: DistributedDataParallel, each process a share of every batch
-    if world and batch_size % world: raise ParameterError(f"batch_size {batch_size} must be divisible by the {world} processes.")
-    if dp is not None and (world or checkpoint_dir is not None): raise ParameterError("dp= trains in one process without checkpoints (the privacy accountant is not checkpointed).")
-    if dp is not None and (weights is not None or adapt != "full"): raise ParameterError("dp= trains medai's DP networks from scratch: leave weights= and adapt= at their defaults.")
-    check_adapt(adapt, lora_rank)
+    _check_options(batch_size, world, dp, checkpoint_dir, weights, adapt, lora_rank)
     seed_everything(seed)
     dev = get_device(device)
     if world and dev.type == "cuda": dev = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
@@ -176,13 +189,8 @@ def fit(
     if dp is not None: model = dp_compatible(model)
     _check_compatible(model, data, dev)
     if data.spatial_dims == 2: model = model.to(memory_format=torch.channels_last)
-    from monai.data import CacheDataset
     pipeline = preset(modality, train=True, seed=seed)
-    if adapt == "linear":   # a linear probe on cached features: the frozen encoder runs once over the images, the head trains alone
-        train_features, val_features = (encoder_features(model, data.part(s).images, dev) for s in ("train", "val"))
-        train_set = [dict(image=f, label=int(y)) for f, y in zip(train_features, data.part("train").labels)]
-        learner = swap_head(model, nn.Identity())
-    else: train_set, learner, val_features = CacheDataset(data.records("train"), transform=pipeline, progress=False), model, None
+    train_set, learner, val_features = _what_trains(model, data, adapt, pipeline, dev)
     loader = _loader(train_set, batch_size, seed, world, rank, dp)
     weights = class_weights(data.part("train").labels, len(data.classes)).to(dev) if balance else None
     config = dict(network=network, modality=modality, epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
