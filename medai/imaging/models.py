@@ -18,7 +18,7 @@ __all__ = ['NETWORKS', 'WEIGHT_SUFFIXES', 'SHIPPED_WEIGHTS', 'ADAPT', 'CompactCN
            'ScatterNet', 'build_network', 'WeightsInfo', 'read_state_dict', 'declared_weights', 'built_for',
            'adapt_input_conv', 'load_weights', 'timm_network', 'TransformersClassifier', 'transformers_network',
            'FrozenBatchNorm', 'parameter_counts', 'check_adapt', 'adapt_network', 'plain_network', 'swap_head',
-           'save_adapter']
+           'save_adapter', 'checkpoint_activations']
 
 # %% ../../nbs/13_imaging.models.ipynb #a52829a3
 def _resnet(layers, spatial_dims, in_channels, num_classes, img_size, width):
@@ -404,6 +404,8 @@ def plain_network(
         if isinstance(m, FrozenBatchNorm):
             parent, _, leaf = n.rpartition(".")
             setattr(net.get_submodule(parent) if parent else net, leaf, m.bn)
+    for m in net.modules():
+        if vars(m).pop("medai_checkpointed", False): del m.forward   # activation checkpointing off: the class's own forward again
     for p in net.parameters(): p.requires_grad_(True)   # as built: gradients reach every layer (Grad-CAM's hooks need them); the next fit chooses what trains
     return net, adapter
 
@@ -429,3 +431,17 @@ def save_adapter(
     atomic_write(folder/"adapter_model.safetensors", save({k: v.contiguous() for k, v in adapter["state"].items()}))
     atomic_write(folder/"adapter_config.json", json.dumps(config, indent=2, default=str))
     return folder
+
+# %% ../../nbs/13_imaging.models.ipynb #e3649dec
+def checkpoint_activations(
+    net:nn.Module,   # a network, before `adapt_network`
+)->nn.Module:        # the same network, its stages recomputed in the backward pass while training
+    "Keep no activations inside each stage during training: recompute them in the backward pass (torch.utils.checkpoint)"
+    from torch.utils.checkpoint import checkpoint
+    for name in _stages(net):
+        stage = net.get_submodule(name)
+        def forward(*args, _stage=stage, _forward=type(stage).forward):
+            run = lambda *a: _forward(_stage, *a)
+            return checkpoint(run, *args, use_reentrant=False) if _stage.training and torch.is_grad_enabled() else run(*args)
+        stage.forward, stage.medai_checkpointed = forward, True
+    return net

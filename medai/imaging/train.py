@@ -12,7 +12,7 @@ from torch import nn
 from ..core import DataError, ParameterError, get_device, seed_everything
 from ..engine import DPConfig, Trainer, class_weights, dp_compatible, process_group
 from .data import ImageData, check_splits
-from .models import adapt_network, build_network, check_adapt, parameter_counts, plain_network, swap_head
+from .models import adapt_network, build_network, check_adapt, checkpoint_activations, parameter_counts, plain_network, swap_head
 from .transforms import preset, random_state, set_state
 
 # %% auto #0
@@ -171,6 +171,7 @@ def fit(
     adapt:str="full",          # what trains: 'full', 'partial', 'linear' (a linear probe) or 'lora' (see medai.imaging.models.adapt_network)
     lora_rank:int=8,           # rank of the LoRA adapters (adapt='lora')
     allow_partial:bool=False,  # load what matches of `weights` when the checkpoint does not match exactly (recorded)
+    activation_checkpointing:bool=False, # recompute activations in the backward pass: less memory for more compute (a large encoder)
 )->Trained:
     "Train an image classifier with early stopping on validation AUC"
     check_splits(data)
@@ -178,13 +179,12 @@ def fit(
     if resume and checkpoint_dir is None: raise ParameterError("resume=True needs checkpoint_dir= (where the checkpoint is).")
     world, rank = process_group()      # under torchrun: DistributedDataParallel, each process a share of every batch
     _check_options(batch_size, world, dp, checkpoint_dir, weights, adapt, lora_rank)
-    seed_everything(seed)
-    dev = get_device(device)
+    seed_everything(seed); dev = get_device(device)
     if world and dev.type == "cuda": dev = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
     model = build_network(network, data.spatial_dims, data.n_channels, len(data.classes), img_size=data.images.shape[-1], width=width,
                           weights=weights, allow_partial=allow_partial)
     loaded = model.medai_weights
-    model = adapt_network(model, adapt, lora_rank)
+    model = adapt_network(checkpoint_activations(model) if activation_checkpointing else model, adapt, lora_rank)
     counts = parameter_counts(model)
     if dp is not None: model = dp_compatible(model)
     _check_compatible(model, data, dev)
@@ -196,7 +196,8 @@ def fit(
     config = dict(network=network, modality=modality, epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
                   patience=patience, balance=balance, width=width, seed=seed, spatial_dims=data.spatial_dims,
                   in_channels=data.n_channels, img_shape=list(data.images.shape[2:]), preprocessing=data.preprocessing, num_classes=len(data.classes), processes=max(world, 1),
-                  weights=asdict(loaded) if loaded is not None else None, adapt=adapt, lora_rank=lora_rank if adapt == "lora" else None, parameters=counts)
+                  weights=asdict(loaded) if loaded is not None else None, adapt=adapt, lora_rank=lora_rank if adapt == "lora" else None, parameters=counts,
+                  activation_checkpointing=activation_checkpointing)
     trainer = Trainer(learner, batch_loss(nn.CrossEntropyLoss(weight=weights), dev), loader, epochs, lr, weight_decay, amp=True, dp=dp, device=dev)
     trainer.run(validation(data.part("val"), dev, val_features), "val_auc", higher_is_better=True, patience=patience,
                 checkpoint=Path(checkpoint_dir)/"checkpoint.pt" if checkpoint_dir is not None else None, resume=resume, settings=config,
