@@ -123,11 +123,13 @@ def _predict(args)->int:
 
 # %% ../nbs/03_cli.ipynb #7b145bd9
 def _pretrain(args)->int:
-    from medai.imaging.pretrain import pretrain, save_pretrained, unlabelled_images
+    from medai.imaging.pretrain import check_pretrain_options, pretrain, save_pretrained, unlabelled_images
     out = args.output
     if out.exists() and not out.is_dir(): raise ParameterError(f"-o {out} is a file: give the folder to write the encoder into.")
-    if (out/"checkpoint.pt").exists() and not args.resume:
-        raise ParameterError(f"{out} holds an earlier pretraining (checkpoint.pt): add --resume to continue it, or give another -o folder.")
+    if (out/"checkpoint.pt").exists() != args.resume:
+        raise ParameterError(f"{out} holds an earlier pretraining (checkpoint.pt): add --resume to continue it, or give another -o folder." if not args.resume
+                             else f"--resume: {out} holds no checkpoint.pt to continue; leave out --resume to start a new pretraining.")
+    check_pretrain_options(args.network, args.width, args.size, args.epochs, args.batch_size)   # before any image is read
     images, what = unlabelled_images(args.source, size=args.size)
     pre = pretrain(images, args.network, args.width, args.epochs, args.batch_size, lr=args.lr, corpus=what, seed=args.seed,
                    checkpoint_dir=out, resume=args.resume, show_progress=not args.no_progress)

@@ -1275,6 +1275,34 @@ def _(tmp):
     (tmp/"hf").mkdir(); (tmp/"hf"/"config.json").write_text('{"model_type": "no-such-model"}'); save_file({"w": torch.zeros(1)}, tmp/"hf"/"model.safetensors")
     return fit_from(tmp, tmp/"hf", network="transformers")
 
+@case("the checkpoint of a LoRA training given as weights (its tensors are peft's, not the network's)", DataError, "start from the model folder that run exported")
+def _(tmp):
+    from medai.imaging.train import fit
+    fit(tiny_images(tmp), "compact_cnn", epochs=1, width=0.25, adapt="lora", checkpoint_dir=tmp/"run", show_progress=False)
+    return fit_from(tmp, tmp/"run"/"checkpoint.pt", network="compact_cnn", width=0.25)
+
+@case("a weights folder whose metadata.json is a JSON list", DataError, "not the object of a model's metadata")
+def _(tmp):
+    from safetensors.torch import save_file
+    import torch
+    (tmp/"model").mkdir(); (tmp/"model"/"metadata.json").write_text("[1, 2]"); save_file({"w": torch.zeros(1)}, tmp/"model"/"model.safetensors")
+    return fit_from(tmp, tmp/"model")
+
+@case("DP training with activation checkpointing (Opacus cannot use it)", ParameterError, "leave activation_checkpointing=False")
+def _(tmp):
+    from medai.engine import DPConfig
+    return fit_from(tmp, None, network="compact_cnn", dp=DPConfig(8.0), activation_checkpointing=True)
+
+@case("medai pretrain --resume with no run to resume, and --size 0, refused before any image is read", None)
+def _(tmp):
+    image_folder(tmp, n=20)
+    def check():
+        r = medai_cli("pretrain", str(tmp/"img"), "-o", str(tmp/"enc"), "--resume")
+        assert r.returncode == 2 and "holds no checkpoint.pt" in r.stderr, r.stderr
+        r = medai_cli("pretrain", str(tmp/"img"), "-o", str(tmp/"enc"), "--size", "0")
+        assert r.returncode == 2 and "too small" in r.stderr and not (tmp/"enc"/"model.safetensors").exists(), r.stderr
+    return check
+
 @case("a shipped encoder's name misspelled", DataError, "Did you mean 'breastmnist-simclr'")
 def _(tmp):
     return fit_from(tmp, "breastmnist-simclar")

@@ -68,7 +68,7 @@ def initialization(
     w, counts = config.get("weights"), config.get("parameters") or {}
     trained = f"; adapted by '{config.get('adapt', 'full')}'" + (f": {counts['trainable']:,} of {counts['total']:,} parameters trained" if counts else "")
     if config.get("adapt") == "lora": trained += "; the LoRA adapters are merged into the exported model.ts and also saved apart, in peft's format (model/adapter/)"
-    if not w: return f"random (PyTorch defaults), seeds {seeds}; no pretrained weights" + (f"; all {counts['total']:,} parameters trained" if counts else "")
+    if not w: return f"random (PyTorch defaults), seeds {seeds}; no pretrained weights" + (trained if config.get("adapt", "full") != "full" else f"; all {counts['total']:,} parameters trained" if counts else "")
     parts = [f"pretrained weights from {w['file']} (SHA-256 {w['sha256']}; source: {w['source']}; licence: {w['license']}); {w['loaded']} tensors loaded"]
     if w.get("head_replaced"): parts.append("the checkpoint's classifier replaced by a new head for these classes")
     if w.get("stem_adapted"): parts.append(w["stem_adapted"])

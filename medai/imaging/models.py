@@ -162,7 +162,13 @@ def read_state_dict(
                             "save its state_dict, or convert it to .safetensors, on a machine you trust.") from e
         except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as e:
             raise DataError(f"{path} is not a readable PyTorch file ({type(e).__name__}: {str(e).splitlines()[0]}); it is truncated or corrupt: download or copy it again.") from e
-    if isinstance(state, dict) and "settings" in state and isinstance(state.get("best"), dict): state = state["best"]   # a medai training checkpoint: its kept weights
+    if isinstance(state, dict) and "settings" in state and isinstance(state.get("best"), dict):   # a medai training checkpoint: its kept weights
+        settings = state["settings"] if isinstance(state["settings"], dict) else {}
+        if settings.get("adapt", "full") != "full":
+            raise DataError(f"{path} is the checkpoint of a training with adapt={settings['adapt']!r}, whose tensors are the adapted module's, not the network's: "
+                            "start from the model folder that run exported (its model.safetensors), or from the checkpoint of a full training.")
+        state = state["best"]
+        if "method" in settings: state = {k.removeprefix("encoder."): v for k, v in state.items() if k.startswith("encoder.")}   # a pretraining's: the encoder alone
     for key in ("state_dict", "model", "model_state"):   # checkpoints that wrap the weights
         if isinstance(state, dict) and isinstance(state.get(key), dict): state = state[key]
     if not isinstance(state, dict) or not state or not all(isinstance(v, torch.Tensor) for v in state.values()):
@@ -192,8 +198,7 @@ def _weights_file(weights:str|Path)->tuple[Path, dict]:
     if not (config.is_file() and files):
         raise DataError(f"{path} is neither a Hugging Face model folder (config.json with model.safetensors or pytorch_model.bin) nor a medai model folder "
                         "(metadata.json with model.safetensors): pass the weights file itself, or such a folder.")
-    try: meta = json.loads(config.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise DataError(f"{config} is not valid JSON ({e}): copy the model folder again.") from e
+    meta = _json_object(config, "copy the model folder again")
     cfg = meta.get("pretrained_cfg", {}) if isinstance(meta.get("pretrained_cfg"), dict) else {}
     declared = {"architecture": meta.get("architecture"), "source": cfg.get("hf_hub_id") or cfg.get("origin_url") or meta.get("source"),
                 "license": cfg.get("license") or meta.get("license"), "network": meta.get("network"), "width": meta.get("width"), "img_size": meta.get("img_size")}
@@ -201,12 +206,18 @@ def _weights_file(weights:str|Path)->tuple[Path, dict]:
 
 
 # %% ../../nbs/13_imaging.models.ipynb #91ddd08a
+def _json_object(path:Path, fix:str)->dict:
+    "A metadata file's JSON object, or a DataError naming the file and the fix"
+    try: meta = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise DataError(f"{path} is not valid JSON ({e}): {fix}.") from e
+    if not isinstance(meta, dict): raise DataError(f"{path} holds a JSON {type(meta).__name__}, not the object of a model's metadata: {fix}.")
+    return meta
+
 def _medai_model_declares(meta_file:Path)->dict:
     "What a model folder written by medai's export declares: its network, width and image size, and where it came from"
-    try: meta = json.loads(meta_file.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise DataError(f"{meta_file} is corrupted (not valid JSON: {e}); export the model again.") from e
-    net, shape = meta.get("network") or {}, (meta.get("input") or {}).get("shape") or [None]
-    data = (meta.get("training") or {}).get("data")
+    meta = _json_object(meta_file, "export the model again")
+    part = lambda k: meta.get(k) if isinstance(meta.get(k), dict) else {}
+    net, shape, data = part("network"), part("input").get("shape") or [None], part("training").get("data")
     return {k: v for k, v in dict(network=net.get("network"), width=net.get("width"), img_size=shape[-1],
                                   source=f"a medai model (medai {meta.get('medai_version')})" + (f" trained on {data}" if data else "")).items() if v}
 
@@ -216,8 +227,7 @@ def _monai_bundle(path:Path)->tuple[Path, dict]:
     if not files:
         raise DataError(f"{path} is a MONAI bundle without models/model.pt: medai reads a bundle's weights, never its TorchScript (models/model.ts runs code); "
                         "download the bundle with its model.pt (monai.bundle.download), or pass a weights file.")
-    try: meta = json.loads((path/"configs"/"metadata.json").read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise DataError(f"{path/'configs'/'metadata.json'} is not valid JSON ({e}): download the bundle again.") from e
+    meta = _json_object(path/"configs"/"metadata.json", "download the bundle again")
     licence = meta.get("license")
     if not licence and (path/"LICENSE").is_file(): licence = (path/"LICENSE").read_text(errors="replace").strip().split("\n")[0]   # the licence's title line
     authors = meta.get("authors") if isinstance(meta.get("authors"), str) else ", ".join(map(str, meta.get("authors") or []))
@@ -355,8 +365,8 @@ def _stages(net:nn.Module)->list[str]:
     "The encoder's stages, first to last (timm's feature_info, else the top-level modules with weights)"
     info = getattr(net, "feature_info", None)
     names = [f["module"] for f in info] if isinstance(info, list) else [n for n, m in net.named_children() if any(True for _ in m.parameters())]
-    head = {h.rstrip(".") for h in _head_keys(net)}
-    return [n for n in names if n and n not in head]
+    head = [h.rstrip(".") for h in _head_keys(net)]
+    return [n for n in names if n and not any(h == n or h.startswith(n + ".") for h in head)]   # the head, or a block holding it, is not a stage
 
 def check_adapt(adapt:str, lora_rank:int=8, stages:int=1)->None:
     "ParameterError for an adaptation medai does not know, before any work"
@@ -421,10 +431,10 @@ def swap_head(
     return old
 
 def save_adapter(
-    adapter:dict,        # the adapters from `split_lora`
+    adapter:dict,        # the adapters from `plain_network`
     folder:str|Path,     # where to write adapter_config.json and adapter_model.safetensors
 )->Path:
-    "Write LoRA adapters in peft's format, atomically"
+    "Write LoRA adapters (from `plain_network`) in peft's format, atomically"
     from safetensors.torch import save
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     config = {k: sorted(v) if isinstance(v, set) else v for k, v in adapter["config"].to_dict().items()}
@@ -437,11 +447,20 @@ def checkpoint_activations(
     net:nn.Module,   # a network, before `adapt_network`
 )->nn.Module:        # the same network, its stages recomputed in the backward pass while training
     "Keep no activations inside each stage during training: recompute them in the backward pass (torch.utils.checkpoint)"
+    import contextlib
     from torch.utils.checkpoint import checkpoint
+    @contextlib.contextmanager
+    def statistics_kept(stage):   # the recomputation must not update batch-norm running statistics a second time
+        saved = [(b, b.detach().clone()) for m in stage.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) for b in m.buffers()]
+        try: yield
+        finally:
+            with torch.no_grad():
+                for b, v in saved: b.copy_(v)
     for name in _stages(net):
         stage = net.get_submodule(name)
         def forward(*args, _stage=stage, _forward=type(stage).forward):
             run = lambda *a: _forward(_stage, *a)
-            return checkpoint(run, *args, use_reentrant=False) if _stage.training and torch.is_grad_enabled() else run(*args)
+            if not (_stage.training and torch.is_grad_enabled()): return run(*args)
+            return checkpoint(run, *args, use_reentrant=False, context_fn=lambda: (contextlib.nullcontext(), statistics_kept(_stage)))
         stage.forward, stage.medai_checkpointed = forward, True
     return net

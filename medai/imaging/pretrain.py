@@ -19,7 +19,7 @@ from .transforms import random_state, set_state
 
 # %% auto #0
 __all__ = ['unlabelled_images', 'contrastive_views', 'TwoViews', 'ContrastiveModel', 'contrastive_loss', 'contrastive_validation',
-           'Pretrained', 'pretrain', 'save_pretrained']
+           'Pretrained', 'check_pretrain_options', 'pretrain', 'save_pretrained']
 
 # %% ../../nbs/14c_imaging.pretrain.ipynb #f8c558c8
 def unlabelled_images(
@@ -102,13 +102,26 @@ class Pretrained:
     history:pd.DataFrame    # per epoch: training loss, validation loss and pair accuracy, seconds
     best_epoch:int          # the epoch kept (lowest validation loss)
 
-def _check_pretrain(images, epochs, batch_size, temperature, val_fraction)->None:
-    if not isinstance(images, np.ndarray) or images.ndim != 4 or images.dtype != np.float32:
-        raise ParameterError(f"images must be a float32 array (N, C, H, W) of 2D images, got {getattr(images, 'shape', type(images).__name__)}; read them with unlabelled_images.")
-    if len(images) < 16: raise DataError(f"pretraining needs at least 16 images, got {len(images)}.")
+
+# %% ../../nbs/14c_imaging.pretrain.ipynb #bc51dcea
+def check_pretrain_options(
+    network:str, width:float, size:int, # the encoder and the image edge it will read
+    epochs:int, batch_size:int, temperature:float=0.5, val_fraction:float=0.1,
+)->None:
+    "ParameterError for pretraining options that cannot work, before any image is read"
     if epochs < 1 or batch_size < 2: raise ParameterError(f"need epochs >= 1 and batch_size >= 2, got {epochs} and {batch_size}.")
     if not 0 < temperature <= 10 or not 0 < val_fraction < 0.5: raise ParameterError(f"need 0 < temperature <= 10 and 0 < val_fraction < 0.5, got {temperature} and {val_fraction}.")
+    if size < 8: raise ParameterError(f"images of {size} px are too small to pretrain on: give a size of at least 8 (the network may need more).")
+    build_network(network, 2, 1, 2, img_size=size, width=width)   # an unknown network, a width <= 0 or too small an image: said now
 
+def _check_pretrain(images, network, width, epochs, batch_size, temperature, val_fraction)->None:
+    if not isinstance(images, np.ndarray) or images.ndim != 4 or images.dtype != np.float32:
+        raise ParameterError(f"images must be a float32 array (N, C, H, W) of 2D images, got {getattr(images, 'shape', type(images).__name__)}; read them with unlabelled_images.")
+    check_pretrain_options(network, width, images.shape[-1], epochs, batch_size, temperature, val_fraction)
+    if len(images) < 16: raise DataError(f"pretraining needs at least 16 images, got {len(images)}.")
+
+
+# %% ../../nbs/14c_imaging.pretrain.ipynb #1dcf5ea0
 def pretrain(
     images:np.ndarray,         # unlabelled images (N, C, H, W) float32 in [0, 1] (see `unlabelled_images`)
     network:str="resnet18",    # a 2D network of medai.imaging.models.NETWORKS (its head is dropped)
@@ -128,7 +141,7 @@ def pretrain(
     show_progress:bool=True,
 )->Pretrained:
     "Learn an encoder from unlabelled images by contrastive learning (SimCLR)"
-    _check_pretrain(images, epochs, batch_size, temperature, val_fraction)
+    _check_pretrain(images, network, width, epochs, batch_size, temperature, val_fraction)
     if resume and checkpoint_dir is None: raise ParameterError("resume=True needs checkpoint_dir= (where the checkpoint is).")
     seed_everything(seed)
     dev = get_device(device)

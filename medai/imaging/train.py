@@ -133,8 +133,9 @@ def _check_compatible(model:nn.Module, data:ImageData, device)->None:
         raise DataError(f"The network has {out.shape[1]} outputs for {len(data.classes)} classes.")
 
 # %% ../../nbs/14_imaging.train.ipynb #d04cfdc5
-def _check_options(batch_size:int, world:int, dp, checkpoint_dir, weights, adapt:str, lora_rank:int)->None:
+def _check_options(batch_size:int, world:int, dp, checkpoint_dir, weights, adapt:str, lora_rank:int, activation_checkpointing:bool)->None:
     "ParameterError for options that do not go together, before any work"
+    if dp is not None and activation_checkpointing: raise ParameterError("dp= computes per-sample gradients (Opacus), which activation checkpointing does not support: leave activation_checkpointing=False.")
     if world and batch_size % world: raise ParameterError(f"batch_size {batch_size} must be divisible by the {world} processes.")
     if dp is not None and (world or checkpoint_dir is not None): raise ParameterError("dp= trains in one process without checkpoints (the privacy accountant is not checkpointed).")
     if dp is not None and (weights is not None or adapt != "full"): raise ParameterError("dp= trains medai's DP networks from scratch: leave weights= and adapt= at their defaults.")
@@ -178,7 +179,7 @@ def fit(
     if epochs < 1 or batch_size < 1 or patience < 1: raise ParameterError("epochs, batch_size and patience must be at least 1.")
     if resume and checkpoint_dir is None: raise ParameterError("resume=True needs checkpoint_dir= (where the checkpoint is).")
     world, rank = process_group()      # under torchrun: DistributedDataParallel, each process a share of every batch
-    _check_options(batch_size, world, dp, checkpoint_dir, weights, adapt, lora_rank)
+    _check_options(batch_size, world, dp, checkpoint_dir, weights, adapt, lora_rank, activation_checkpointing)
     seed_everything(seed); dev = get_device(device)
     if world and dev.type == "cuda": dev = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
     model = build_network(network, data.spatial_dims, data.n_channels, len(data.classes), img_size=data.images.shape[-1], width=width,
@@ -237,7 +238,7 @@ def plot_history(
     return fig
 
 # %% ../../nbs/14_imaging.train.ipynb #80b69b9b
-LINEAR_PROBE = dict(adapt="linear", epochs=100, lr=1e-2, patience=20)   # a head on cached features: its epochs take milliseconds (benchmarks/pretrained.py)
+LINEAR_PROBE = dict(adapt="linear", epochs=100, lr=1e-2, patience=20)   # a head on cached features, its epochs milliseconds; set by hand (not tuned), measured in benchmarks/pretrained.py
 
 DP_RECIPE = dict(network="scatter_linear", epochs=100, lr=0.01, max_grad_norm=0.1)   # chosen on validation AUC at epsilon 8 (benchmarks/dp.py --search)
 
