@@ -1293,15 +1293,18 @@ def _(tmp):
     from medai.engine import DPConfig
     return fit_from(tmp, None, network="compact_cnn", dp=DPConfig(8.0), activation_checkpointing=True)
 
-@case("medai pretrain --resume with no run to resume, and --size 0, refused before any image is read", None)
+@case("medai pretrain --resume with no run to resume, refused before any image is read", None)
 def _(tmp):
     image_folder(tmp, n=20)
     def check():
         r = medai_cli("pretrain", str(tmp/"img"), "-o", str(tmp/"enc"), "--resume")
-        assert r.returncode == 2 and "holds no checkpoint.pt" in r.stderr, r.stderr
-        r = medai_cli("pretrain", str(tmp/"img"), "-o", str(tmp/"enc"), "--size", "0")
-        assert r.returncode == 2 and "too small" in r.stderr and not (tmp/"enc"/"model.safetensors").exists(), r.stderr
+        assert r.returncode == 2 and "holds no checkpoint.pt" in r.stderr and not (tmp/"enc"/"model.safetensors").exists(), r.stderr
     return check
+
+@case("pretraining on images of 0 px (medai pretrain --size 0)", ParameterError, "too small to pretrain on")
+def _(tmp):
+    from medai.imaging.pretrain import check_pretrain_options
+    return lambda: check_pretrain_options("resnet18", 0.5, 0, 10, 64)
 
 @case("a shipped encoder's name misspelled", DataError, "Did you mean 'breastmnist-simclr'")
 def _(tmp):
